@@ -1,0 +1,60 @@
+# One command to run the demo, one to run the tests. Both create the virtualenv if missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/demo.sqlite3
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=backend.settings_test
+
+.PHONY: install demo test test-reliability lint format schema migrations-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: SQLite, demo data, http://127.0.0.1:8000 (docs at /api/docs/)
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  API docs:  http://127.0.0.1:8000/api/docs/   (ReDoc: /api/redoc/, admin: /admin/)"
+	@echo ""
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite on PostgreSQL (TEST_DATABASE_URL, default postgres@127.0.0.1:5432)
+test: install
+	$(BIN)/pytest
+
+## test-reliability: only the fault, two-instance and contract tests (also part of `make test`)
+test-reliability: install
+	$(BIN)/pytest -m "reliability or slow"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) migrations-check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
+
+## schema: regenerate the committed OpenAPI schema
+schema: install
+	$(TEST_SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file api_schema.yaml
+
+## bench: load the large dataset into BENCH_DATABASE_URL and measure every scenario (not CI)
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is not installed: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 1; }
+	$(BIN)/python -m bench --results bench/RESULTS.md
+
+clean:
+	rm -rf $(VENV) demo.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from backend.accounts.models import Employee, EmployeeIdentifier
+from backend.accounts.services import employee_deactivate
+
+
+class EmployeeCreationForm(UserCreationForm):
+    class Meta:
+        model = Employee
+        fields = ("email", "employee_number", "display_name", "department", "team", "language")
+
+
+class EmployeeIdentifierInline(admin.TabularInline):
+    """Hashes only: the personal values themselves are never stored."""
+
+    model = EmployeeIdentifier
+    extra = 0
+    fields = ("kind", "value_hash", "created_at")
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Employee)
+class EmployeeAdmin(UserAdmin):
+    add_form = EmployeeCreationForm
+    ordering = ("display_name",)
+    list_display = (
+        "display_name",
+        "email",
+        "employee_number",
+        "department",
+        "team",
+        "is_active",
+        "is_staff",
+    )
+    list_filter = ("is_active", "is_staff", "groups", "department", "team", "language")
+    search_fields = ("display_name", "email", "employee_number")
+    readonly_fields = ("last_login", "date_joined", "left_at")
+    inlines = [EmployeeIdentifierInline]
+    actions = ["deactivate_selected"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            "Employee",
+            {
+                "fields": (
+                    "employee_number",
+                    "display_name",
+                    "department",
+                    "team",
+                    "language",
+                    "ranking_opt_out",
+                )
+            },
+        ),
+        ("Roles and access", {"fields": ("is_active", "left_at", "is_staff", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "employee_number",
+                    "display_name",
+                    "department",
+                    "team",
+                    "language",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    filter_horizontal = ("groups",)
+
+    def save_model(self, request: HttpRequest, obj: Employee, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or "is_active" in form.changed_data:
+            # New employees get a personal referral code; leaving freezes all codes.
+            from referrals.services.codes import referral_codes_follow_employment
+
+            referral_codes_follow_employment(employees=[obj])
+
+    @admin.action(description="Mark selected employees as left (deactivate)")
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
+        count = sum(employee_deactivate(employee=employee) for employee in queryset)
+        self.message_user(request, f"{count} employee(s) deactivated.", messages.SUCCESS)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from backend.accounts.demo import DEMO_PASSWORD, demo_employees_seed
+from knowledge.demo import demo_knowledge_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation and content. Running it again changes nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        employees = demo_employees_seed()
+        self.stdout.write(f"employees: {employees.created} created")
+        knowledge = demo_knowledge_seed()
+        self.stdout.write(
+            f"knowledge: {knowledge.imported.created} articles created, "
+            f"{knowledge.notices_pinned} outage notice(s) pinned"
+        )
+        from referrals.demo import demo_referrals_seed
+
+        referrals = demo_referrals_seed()
+        self.stdout.write(f"referrals: {referrals.signups} sign-ups created")
+        if referrals.api_key:
+            self.stdout.write(f"sign-up API key (source demo-crm, shown once): {referrals.api_key}")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for login in employees.logins:
+            self.stdout.write(f"  {login.email:<45} {login.role}")

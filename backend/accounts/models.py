@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from backend.accounts.identifiers import IdentifierKind
+from backend.accounts.roles import Role
+
+
+class Language(models.TextChoices):
+    NL = "nl", "Nederlands"
+    EN = "en", "English"
+
+
+class EmployeeManager(BaseUserManager["Employee"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> Employee:
+        return self.get(email=(username or "").strip().lower())
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Employee:
+        employee = self.model(email=email.strip().lower(), **extra)
+        employee.set_password(password)
+        employee.save(using=self._db)
+        return employee
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> Employee:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class Employee(AbstractBaseUser, PermissionsMixin):
+    """An employee of the telecom, and so a Customer Experience Officer.
+
+    Email is the login (stored lower-case). Roles are groups (see `Role`); `is_staff` is
+    the administrator. Leaving sets `is_active=False` and `left_at`; the row stays, so
+    their past attributions keep their owner.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
+    employee_number = models.CharField(max_length=32, unique=True)
+    display_name = models.CharField(max_length=150)
+    department = models.CharField(max_length=100, blank=True, db_index=True)
+    team = models.CharField(max_length=100, blank=True, db_index=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.NL)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Administrators can use the Django admin."
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+    ranking_opt_out = models.BooleanField(
+        default=False, help_text="Never shown by name in team or company rankings."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = EmployeeManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["employee_number", "display_name"]
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_employee_unique_email"),
+            models.CheckConstraint(
+                condition=models.Q(left_at__isnull=True) | models.Q(is_active=False),
+                name="accounts_employee_left_means_inactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split(" ", 1)[0]
+
+    def role_names(self) -> frozenset[str]:
+        """Group names, read once per instance (one query), then cached."""
+        cached: frozenset[str] | None = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True))
+            self._role_names = cached
+        return cached
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_names()
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(name for name in self.role_names() if name in Role.values)
+
+
+class EmployeeIdentifier(models.Model):
+    """A keyed hash of an employee's own personal email, phone or customer account.
+
+    Used to refuse self-referrals: a friend sign-up whose customer hash equals one of
+    these belongs to the employee themselves.
+    """
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
+    value_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "kind", "value_hash"],
+                name="accounts_employeeidentifier_unique_employee_kind_hash",
+            ),
+        ]
+        indexes = [models.Index(fields=["value_hash"], name="accounts_ident_hash_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value_hash[:12]}…"

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from backend.api.views import HealthApi, ReadinessApi
+
+api_v1 = [
+    path("", include("backend.accounts.urls")),
+    path("referrals/", include("referrals.urls.employee")),
+    path("public/", include("referrals.urls.public")),
+    path("signups/", include("referrals.urls.signups")),
+    path("knowledge/", include("knowledge.urls")),
+    path("ops/", include("referrals.urls.ops")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("healthz", HealthApi.as_view(), name="healthz"),
+    path("readyz", ReadinessApi.as_view(), name="readyz"),
+    path("admin/", admin.site.urls),
+    path("", include("referrals.urls.landing")),
+]
+
+handler400 = "backend.api.views.bad_request"
+handler403 = "backend.api.views.permission_denied"
+handler404 = "backend.api.views.not_found"
+handler500 = "backend.api.views.server_error"

@@ -1,0 +1,76 @@
+"""What the benchmark measures, and the target for each (ratio to the baseline measured in
+the same run, unless it says otherwise)."""
+
+from __future__ import annotations
+
+from bench.run import Scenario
+
+OPS_QUEUE = "/api/v1/ops/attributions/"
+OPS_FUNNEL = "/api/v1/ops/reports/funnel/"
+
+
+def _get(paths: str, *, tokens: str | None = "tokens.txt", vary_agent: bool = False) -> str:
+    lines = [f'PATHS = DATA .. "/{paths}"']
+    if tokens:
+        lines.append(f'TOKENS = DATA .. "/{tokens}"')
+    if vary_agent:
+        lines.append("VARY_AGENT = true")
+    return "\n".join([*lines, 'require("get")', ""])
+
+
+def _signups(path: str, items: int) -> str:
+    return f'PATH = "{path}"\nITEMS = {items}\nrequire("signups")\n'
+
+
+SCENARIOS = [
+    Scenario("article search", "≥ 0.3×", _get("search.txt"), min_ratio=0.3, read=True),
+    Scenario("article detail", "≥ 0.5×", _get("detail.txt"), min_ratio=0.5, read=True),
+    Scenario("/me", "≥ 0.5×", _get("me.txt"), min_ratio=0.5, read=True),
+    Scenario("impact", "≥ 0.4×", _get("impact.txt"), min_ratio=0.4, read=True),
+    Scenario(
+        "landing page (records a visit)",
+        "≥ 0.4×",
+        _get("landing.txt", tokens=None, vary_agent=True),
+        min_ratio=0.4,
+        read=True,
+    ),
+    Scenario(
+        "single sign-up ingestion",
+        "≥ 0.3×",
+        _signups("/api/v1/signups/", 1),
+        min_ratio=0.3,
+    ),
+    Scenario(
+        "batch ingestion (1000 per call)",
+        "≥ 10,000 sign-ups/s",
+        _signups("/api/v1/signups/batch/", 1000),
+        min_items_per_s=10_000,
+        items_per_request=1000,
+        connections=4,
+    ),
+    Scenario(
+        "ops queue (first page)",
+        "p95 ≤ 100 ms",
+        _get("ops_queue.txt", tokens="sales_ops_tokens.txt"),
+        max_p95_ms=100,
+        read=True,
+        probe=OPS_QUEUE,
+        # A latency target: a few sales ops people at once, not 16 clients in a loop.
+        connections=2,
+    ),
+    Scenario(
+        "monthly funnel report",
+        "p95 ≤ 100 ms",
+        _get("ops_funnel.txt", tokens="sales_ops_tokens.txt"),
+        max_p95_ms=100,
+        read=True,
+        probe=OPS_FUNNEL,
+        connections=2,
+    ),
+    Scenario(
+        "login",
+        "none (password hashing)",
+        'require("login")\n',
+        connections=4,
+    ),
+]

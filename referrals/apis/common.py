@@ -1,0 +1,50 @@
+"""Small shared parts of the referrals API views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.pagination import CursorPagination
+from backend.api.serializers import QueryParamsSerializer
+from referrals.links import QR_MEDIA_TYPES, qr_image
+
+
+def paginated_response(
+    *,
+    queryset: QuerySet[Any],
+    serializer_class: type[serializers.Serializer],
+    request: Request,
+    view: APIView,
+) -> Response:
+    paginator = CursorPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class IgnoreFormatNegotiation(DefaultContentNegotiation):
+    """`?format=svg|png` chooses the QR image, not a DRF renderer; errors stay JSON."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
+class QrFormatSerializer(QueryParamsSerializer):
+    format = serializers.ChoiceField(choices=sorted(QR_MEDIA_TYPES), default="svg")
+
+
+def qr_response(content: str, *, kind: str, filename: str) -> HttpResponse:
+    response = HttpResponse(qr_image(content, kind=kind), content_type=QR_MEDIA_TYPES[kind])
+    response["Content-Disposition"] = f'inline; filename="{filename}.{kind}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

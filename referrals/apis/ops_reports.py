@@ -1,0 +1,101 @@
+"""Sales ops reports: the referral funnel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.permissions import IsSalesOps
+from referrals.apis.ops_serializers import QueryParamsSerializer
+from referrals.ops.funnel import GROUPS, funnel_report
+
+TAGS = ["ops"]
+DEFAULT_DAYS = 365
+
+# `from` is a Python keyword, so the query serializer is built with type().
+FunnelParamsSerializer = type(
+    "FunnelParamsSerializer",
+    (QueryParamsSerializer,),
+    {
+        "from": serializers.DateField(
+            required=False, help_text=f"First day (inclusive); default {DEFAULT_DAYS} days ago."
+        ),
+        "to": serializers.DateField(
+            required=False, help_text="Last day (inclusive); default today."
+        ),
+        "group_by": serializers.ChoiceField(choices=list(GROUPS), default="month"),
+        "Meta": type("Meta", (), {"ref_name": None}),
+        "__module__": __name__,
+    },
+)
+
+
+class FunnelRowSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True,
+        help_text="Period start (ISO date), department, `department / team`, campaign id, "
+        "channel or article slug; null for the rest (no referrer, campaign, link or answer).",
+    )
+    label = serializers.CharField()
+    shares = serializers.IntegerField()
+    visits = serializers.IntegerField(help_text="Visitors, each counted once a day.")
+    signups = serializers.IntegerField()
+    attributed = serializers.IntegerField(help_text="Sign-ups with a referrer, any status.")
+    pending = serializers.IntegerField()
+    needs_review = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    reversed = serializers.IntegerField()
+    visits_per_share = serializers.FloatField(allow_null=True)
+    signups_per_visit = serializers.FloatField(allow_null=True)
+    attribution_rate = serializers.FloatField(allow_null=True, help_text="attributed / signups")
+    confirmation_rate = serializers.FloatField(allow_null=True, help_text="confirmed / attributed")
+
+
+class ArticleConversionSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    language = serializers.CharField()
+    shares = serializers.IntegerField(help_text="Shares of the answer in the period.")
+    confirmed = serializers.IntegerField(help_text="Confirmed sign-ups it led to.")
+    confirmed_per_share = serializers.FloatField(allow_null=True)
+
+
+class FunnelReportApi(APIView):
+    permission_classes = [IsSalesOps]
+
+    class OutputSerializer(serializers.Serializer):
+        start = serializers.DateField(help_text="`from`, as applied.")
+        end = serializers.DateField(help_text="`to`, as applied.")
+        group_by = serializers.ChoiceField(choices=list(GROUPS))
+        rows = FunnelRowSerializer(many=True, help_text="Groups with any activity.")
+        totals = FunnelRowSerializer()
+        answers_that_convert = ArticleConversionSerializer(
+            many=True, source="top_articles", help_text="Most confirmed sign-ups first."
+        )
+
+    @extend_schema(
+        operation_id="ops_reports_funnel",
+        tags=TAGS,
+        summary="Shares → visits → sign-ups → attributed → confirmed, and answers that convert",
+        description=(
+            "Each stage counts what happened in the period by its own date: shares when "
+            "created, visits on their day, sign-ups when they occurred; statuses are as "
+            "they are now. A `from` after `to` is an empty period."
+        ),
+        parameters=[FunnelParamsSerializer],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = FunnelParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        end = params.validated_data.get("to") or timezone.localdate()
+        start = params.validated_data.get("from") or end - timedelta(days=DEFAULT_DAYS - 1)
+        report = funnel_report(start=start, end=end, group_by=params.validated_data["group_by"])
+        return Response(self.OutputSerializer(report).data)

@@ -1,0 +1,89 @@
+"""Public JSON twin of the landing page, and the friend's feedback. No account, throttled
+per visitor, and nothing beyond what the page itself shows."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.models import Language
+from backend.api.permissions import Public
+from backend.api.serializers import StrictInputSerializer
+from referrals.landing import LandingContent, landing_content
+from referrals.models import FeedbackReason
+from referrals.selectors import share_get_public
+from referrals.services.shares import share_feedback_record, visit_record, visitor_from_request
+from referrals.throttling import PublicVisitorThrottle
+
+TAGS = ["public"]
+
+
+class PublicShareApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [PublicVisitorThrottle]
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        language = serializers.ChoiceField(choices=Language.choices)
+        title = serializers.CharField(allow_null=True, help_text="The shared answer's title.")
+        friend_text = serializers.CharField(
+            allow_null=True, help_text="The answer, in the version meant for friends."
+        )
+        answer_retired = serializers.BooleanField(
+            help_text="The shared answer was withdrawn; only the code is offered."
+        )
+        referrer_first_name = serializers.CharField()
+        code = serializers.CharField(help_text="Referral code, `XXXXX-XXXXX`.")
+        perk = serializers.CharField(allow_null=True, help_text="What the friend gets.")
+        signup_url = serializers.CharField(help_text="Become a customer, code filled in.")
+
+    @extend_schema(
+        operation_id="public_shares_retrieve",
+        tags=TAGS,
+        summary="A shared answer and code, as the friend sees it (records a visit)",
+        auth=[],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        share = share_get_public(token=token)
+        visit_record(share=share, visitor=visitor_from_request(request))
+        content: LandingContent = landing_content(share)
+        return Response(self.OutputSerializer(content).data, headers={"Cache-Control": "no-store"})
+
+
+class PublicShareFeedbackApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [PublicVisitorThrottle]
+    error_codes = (409,)
+
+    class InputSerializer(StrictInputSerializer):
+        helpful = serializers.BooleanField()
+        reason = serializers.ChoiceField(
+            choices=FeedbackReason.choices, required=False, allow_blank=True, default=""
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        helpful = serializers.BooleanField()
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="public_shares_feedback",
+        tags=TAGS,
+        summary="The friend says whether the answer helped (one answer a day; the last counts)",
+        auth=[],
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        share = share_get_public(token=token)
+        feedback = share_feedback_record(
+            share=share, visitor=visitor_from_request(request), **serializer.validated_data
+        )
+        return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)

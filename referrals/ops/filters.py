@@ -1,0 +1,69 @@
+"""The filters of the review queue, shared by the queue, its CSV export and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from referrals.models import Attribution
+
+# Dates outside this span are clamped: nothing happened before, and the clamp keeps day
+# arithmetic and time zones clear of the calendar's ends.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start, end) in the current time zone covering the days `first` to `last`."""
+    first = min(max(first, EARLIEST), LATEST)
+    last = min(max(last, EARLIEST), LATEST)
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Each set field narrows the queue; dates are days of the sign-up, inclusive."""
+
+    status: str | None = None
+    reason: str | None = None
+    department: str | None = None
+    team: str | None = None
+    campaign: int | None = None
+    channel: str | None = None
+    sales_channel: str | None = None
+    employee: int | None = None
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+
+    @property
+    def review_first(self) -> bool:
+        """Without a status filter the queue puts attributions that need review first."""
+        return self.status is None
+
+
+def attributions_filtered(filters: QueueFilters) -> QuerySet[Attribution]:
+    queryset = Attribution.objects.all()
+    exact = {
+        "status": filters.status,
+        "reason": filters.reason,
+        "employee__department": filters.department,
+        "employee__team": filters.team,
+        "code__campaign_id": filters.campaign,
+        "share__channel": filters.channel,
+        "signup__sales_channel": filters.sales_channel,
+        "employee_id": filters.employee,
+    }
+    queryset = queryset.filter(
+        **{name: value for name, value in exact.items() if value is not None}
+    )
+    if filters.occurred_from or filters.occurred_to:
+        start, end = day_bounds(filters.occurred_from or EARLIEST, filters.occurred_to or LATEST)
+        queryset = queryset.filter(occurred_at__gte=start, occurred_at__lt=end)
+    return queryset

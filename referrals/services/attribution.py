@@ -1,0 +1,151 @@
+"""Attribution status changes. Every change bumps `version`, writes an AttributionEvent
+and keeps the live-customer rows (the duplicate-customer guard) in step with the status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import Employee
+from backend.api.errors import Conflict
+from referrals.models import (
+    LIVE_STATUSES,
+    Attribution,
+    AttributionEvent,
+    AttributionStatus,
+    LiveCustomer,
+)
+
+
+def withdrawal_period() -> timedelta:
+    return timedelta(days=settings.WITHDRAWAL_DAYS)
+
+
+def attribution_event(
+    attribution: Attribution,
+    *,
+    to_status: str,
+    reason: str,
+    at: datetime,
+    actor: Employee | None = None,
+    note: str = "",
+    from_status: str | None = None,
+) -> AttributionEvent:
+    """An unsaved event for a change of `attribution` to `to_status`."""
+    return AttributionEvent(
+        attribution=attribution,
+        actor=actor,
+        from_status=attribution.status if from_status is None else from_status,
+        to_status=to_status,
+        reason=reason,
+        note=note,
+        at=at,
+    )
+
+
+def live_customer_rows(attribution: Attribution) -> list[LiveCustomer]:
+    return [
+        LiveCustomer(value_hash=value_hash, kind=kind, attribution=attribution)
+        for kind, value_hash in sorted(attribution.signup.customer_hashes().items())
+    ]
+
+
+def attribution_set_status(
+    *,
+    attribution: Attribution,
+    to_status: str,
+    reason: str,
+    actor: Employee | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    reassign_to: Employee | None = None,
+) -> Attribution:
+    """Moves an attribution to `to_status` (and, with `reassign_to`, to another
+    employee) and records the event.
+
+    Precondition: the caller holds a FOR UPDATE lock on the attribution inside a
+    transaction. Entering a live status claims the customer's hashes; when another live
+    attribution holds one of them this raises Conflict(`duplicate_customer`) and writes
+    nothing. Leaving the live statuses releases them.
+    """
+    at = at or timezone.now()
+    was_live = attribution.status in LIVE_STATUSES
+    will_be_live = to_status in LIVE_STATUSES
+    event = attribution_event(
+        attribution, to_status=to_status, reason=reason, at=at, actor=actor, note=note
+    )
+    if reassign_to is not None:
+        event.from_employee_id = attribution.employee_id
+        event.to_employee = reassign_to
+    with transaction.atomic():
+        if will_be_live and not was_live:
+            try:
+                with transaction.atomic():
+                    LiveCustomer.objects.bulk_create(live_customer_rows(attribution))
+            except IntegrityError:
+                raise Conflict(
+                    "This customer already counts for a live attribution.",
+                    code="duplicate_customer",
+                ) from None
+        elif was_live and not will_be_live:
+            LiveCustomer.objects.filter(attribution=attribution).delete()
+        if to_status == AttributionStatus.CONFIRMED and attribution.status != to_status:
+            attribution.confirmed_at = at
+        attribution.status = to_status
+        attribution.reason = reason
+        attribution.version += 1
+        # The wall clock, not `at` (which may be an earlier moment, e.g. a cancellation):
+        # the funnel rollup finds what changed since its last run by this.
+        attribution.updated_at = timezone.now()
+        fields = ["status", "reason", "version", "updated_at", "confirmed_at"]
+        if reassign_to is not None:
+            attribution.employee = reassign_to
+            fields.append("employee")
+        attribution.save(update_fields=fields)
+        event.save()
+    return attribution
+
+
+def attributions_finalize(*, now: datetime | None = None, chunk: int = 1000) -> int:
+    """Confirms pending attributions whose sign-up was activated at least WITHDRAWAL_DAYS
+    ago and not withdrawn. Idempotent: a second run finds nothing left to do.
+
+    Works in chunks, each its own transaction, skipping rows another transaction holds
+    (a decision in progress); the next daily run picks those up.
+    """
+    now = now or timezone.now()
+    due = now - withdrawal_period()
+    confirmed = 0
+    while True:
+        with transaction.atomic():
+            batch: Sequence[Attribution] = list(
+                Attribution.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=AttributionStatus.PENDING, signup__activated_at__lte=due)
+                .order_by("pk")[:chunk]
+            )
+            if not batch:
+                return confirmed
+            events = []
+            for attribution in batch:
+                events.append(
+                    attribution_event(
+                        attribution,
+                        to_status=AttributionStatus.CONFIRMED,
+                        reason="withdrawal_period_passed",
+                        at=now,
+                    )
+                )
+                attribution.status = AttributionStatus.CONFIRMED
+                attribution.reason = "withdrawal_period_passed"
+                attribution.version += 1
+                attribution.updated_at = timezone.now()
+                attribution.confirmed_at = now
+            Attribution.objects.bulk_update(
+                batch, ["status", "reason", "version", "updated_at", "confirmed_at"]
+            )
+            AttributionEvent.objects.bulk_create(events)
+            confirmed += len(batch)

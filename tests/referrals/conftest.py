@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
+
+from backend.accounts.models import Employee
+from knowledge.models import Article
+from referrals.models import Campaign, ReferralCode
+
+_slugs = itertools.count(1)
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_article(db: None) -> Callable[..., Article]:
+    def make(**fields: Any) -> Article:
+        number = next(_slugs)
+        values = {
+            "slug": f"answer-{number}",
+            "language": "nl",
+            "title": f"Zo zet je eSIM aan ({number})",
+            "summary": "eSIM activeren in drie stappen.",
+            "friend_text": "Open de app, kies eSIM en scan de QR-code. Klaar!",
+            "body": "Intern: controleer eerst of het toestel eSIM ondersteunt.",
+            "status": "published",
+            **fields,
+        }
+        return Article.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def article(make_article: Callable[..., Article]) -> Article:
+    return make_article()
+
+
+@pytest.fixture
+def running_campaign(db: None) -> Campaign:
+    return Campaign.objects.create(
+        name="Zomer",
+        starts_at=timezone.now() - timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=30),
+        friend_perk_nl="Eerste maand gratis",
+        friend_perk_en="First month free",
+    )
+
+
+def personal_code(employee: Employee) -> ReferralCode:
+    return ReferralCode.objects.get(owner=employee, is_personal=True, revoked_at__isnull=True)
+
+
+def signup_client(name: str = "crm") -> APIClient:
+    _, key = APIKey.objects.create_key(name=name)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return client
+
+
+@pytest.fixture
+def crm(db: None) -> APIClient:
+    """The sign-up system, holding a real API key for source `crm`."""
+    return signup_client("crm")
+
+
+def signup_payload(
+    *,
+    code: str = "",
+    share_token: str = "",
+    occurred_at: datetime | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    account: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A valid sign-up as the sign-up system sends it; a fresh customer unless told."""
+    number = next(_ids)
+    customer = {"email": email or f"friend{number}@example.com"}
+    if phone:
+        customer["phone"] = phone
+    if account:
+        customer["account"] = account
+    payload = {
+        "external_id": f"ORD-{number:06d}",
+        "occurred_at": (occurred_at or timezone.now() - timedelta(minutes=5)).isoformat(),
+        "code": code,
+        "share_token": share_token,
+        "customer": customer,
+        "product": "Sim Only 10GB",
+        "sales_channel": "online",
+        "is_new_customer": True,
+    }
+    payload.update(fields)
+    return payload
