@@ -353,6 +353,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 KNOWLEDGE_VERIFY_DAYS = env.int("KNOWLEDGE_VERIFY_DAYS", 90, minimum=1, maximum=730)
 # The furthest an editor may set verified_until ahead.
 KNOWLEDGE_VERIFY_MAX_DAYS = env.int("KNOWLEDGE_VERIFY_MAX_DAYS", 730, minimum=1)
+# How long a ranked page of search results is shared; 0 ranks every search afresh.
+KNOWLEDGE_SEARCH_CACHE_SECONDS = env.int(
+    "KNOWLEDGE_SEARCH_CACHE_SECONDS", 60, minimum=0, maximum=3600
+)
 # The longest an outage notice may stay pinned.
 KNOWLEDGE_NOTICE_MAX_DAYS = env.int("KNOWLEDGE_NOTICE_MAX_DAYS", 31, minimum=1)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]

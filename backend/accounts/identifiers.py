@@ -63,28 +63,31 @@ def normalize_phone(value: str) -> str:
             "Enter a phone number of 6 to 15 digits, optionally starting with + or 00.",
             code="invalid_phone",
         )
-    normalized = _place_phone(value)
+    normalized, valid = _place_phone(value)
+    if valid:  # A number valid in its numbering plan is already in its final form.
+        return normalized
     for _ in range(15):  # Each further pass can only drop a digit.
-        again = _place_phone(normalized)
+        again, _valid = _place_phone(normalized)
         if again == normalized:
             break
         normalized = again
     return normalized
 
 
-def _place_phone(value: str) -> str:
+def _place_phone(value: str) -> tuple[str, bool]:
+    """The number in E.164 if phonenumbers can place it, and whether it is a valid one."""
     try:
         number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         e164 = ""
     if _E164.match(e164):
-        return e164
+        return e164, phonenumbers.is_valid_number(number)
     # Unplaceable, or placed outside E.164's length (`00` read as the international
     # prefix with too few digits after it, or a long national number given a country
     # code): the digits as written, with the `+` if there was one.
     digits = re.sub(r"[^0-9]", "", value)
-    return "+" + digits if value.startswith("+") else digits
+    return ("+" + digits if value.startswith("+") else digits), False
 
 
 def normalize_account(value: str) -> str:

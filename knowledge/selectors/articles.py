@@ -131,15 +131,29 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
     elif not parsed.terms:
         return ArticlePage(articles=[], has_more=False, parsed=parsed)
     elif search.is_postgresql():
-        queryset = search.search_postgresql(
-            queryset=queryset,
-            parsed=parsed,
-            today=today,
-            order=(language_first, "-score", "id"),
-            offset=params.offset,
-            limit=params.limit + 1,
+        page_of = (params.status, params.lang, params.category, params.tag, preferred)
+        cache_key, ranked = search.ranked_cache_get(
+            (*page_of, parsed.normalized, params.offset, params.limit, today.isoformat())
         )
-        rows = list(_with_list_relations(queryset))
+        if ranked is None:
+            queryset = search.search_postgresql(
+                queryset=queryset,
+                parsed=parsed,
+                today=today,
+                order=(language_first, "-score", "id"),
+                offset=params.offset,
+                limit=params.limit + 1,
+            )
+            rows = list(_with_list_relations(queryset))
+            search.ranked_cache_set(cache_key, [(a.pk, a.headline_raw) for a in rows])
+        else:
+            # Still through the filtered queryset: what is no longer published drops out.
+            found = _with_list_relations(queryset).in_bulk([pk for pk, _ in ranked])
+            rows = []
+            for pk, headline in ranked:
+                if pk in found:
+                    found[pk].headline_raw = headline
+                    rows.append(found[pk])
     else:
         queryset = search.search_plain(queryset=queryset, parsed=parsed, today=today)
         queryset = queryset.order_by(language_first, "-score", "id")

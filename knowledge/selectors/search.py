@@ -11,19 +11,28 @@ a bonus for articles that match every word, and stale articles are ranked down.
 SQLite (the demo): a plain case-insensitive substring match, scored by field.
 
 A search costs two queries (vocabulary, ranked page); the caller adds notices and the log.
+The ranked page (ids and highlights) of a search is kept in the shared cache for
+KNOWLEDGE_SEARCH_CACHE_SECONDS: popular questions are asked by many employees at once,
+and ranking a common word over thousands of articles is the expensive part. Every change
+to an article (each one records a revision) starts a new cache generation.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     F,
@@ -39,6 +48,8 @@ from django.db.models.functions import Concat
 
 from knowledge.models import Article, ArticleLanguage
 from knowledge.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP, highlight_terms
+
+logger = logging.getLogger(__name__)
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
@@ -83,6 +94,53 @@ def query_parse(raw: str) -> ParsedQuery:
         if word and word not in terms:
             terms.append(word[:MAX_TERM_LENGTH])
     return ParsedQuery(raw=raw, normalized=normalized, terms=tuple(terms[:MAX_TERMS]))
+
+
+# One ranked page: (article id, raw highlight) in rank order.
+RankedRows = list[tuple[int, str]]
+_GENERATION_KEY = "knowledge:search:generation"
+
+
+def ranked_cache_get(key_parts: tuple[object, ...]) -> tuple[str, RankedRows | None]:
+    """The cache key for a ranked page and, if it is cached for the current generation of
+    the articles, the page. One cache round trip; a cache outage just means no page."""
+    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    key = f"knowledge:search:{digest}"
+    if settings.KNOWLEDGE_SEARCH_CACHE_SECONDS == 0:
+        return key, None
+    try:
+        found = cache.get_many([_GENERATION_KEY, key])
+    except Exception as exc:  # any cache outage: rank in the database
+        logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+        return key, None
+    entry = found.get(key)
+    if entry is not None and entry[0] == found.get(_GENERATION_KEY, 0):
+        return key, entry[1]
+    return key, None
+
+
+def ranked_cache_set(key: str, rows: RankedRows) -> None:
+    if settings.KNOWLEDGE_SEARCH_CACHE_SECONDS == 0:
+        return
+    try:
+        generation = cache.get(_GENERATION_KEY, 0)
+        cache.set(key, (generation, rows), settings.KNOWLEDGE_SEARCH_CACHE_SECONDS)
+    except Exception as exc:
+        logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+
+
+def ranked_cache_invalidate() -> None:
+    """Articles changed: cached ranked pages are outdated. Once now (this transaction's
+    own reads) and again after the commit (a search that ran in between)."""
+
+    def bump() -> None:
+        try:
+            cache.set(_GENERATION_KEY, time.time_ns(), None)
+        except Exception as exc:  # pages then expire on their own
+            logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def is_postgresql() -> bool:

@@ -405,3 +405,59 @@ def test_long_search_documents_are_compressed_with_lz4_where_the_server_has_it(
         compression = cursor.fetchone()[0]
 
     assert compression == ("lz4" if lz4 else "pglz")
+
+
+# --- shared ranked pages --------------------------------------------------------------------
+
+
+def test_a_repeated_search_reuses_the_ranked_page_until_an_article_changes(
+    make_article: MakeArticle,
+    editor: Employee,
+    employee_client: APIClient,
+    other_client: APIClient,
+    django_assert_num_queries,
+) -> None:
+    for index in range(3):
+        make_article(title=f"Roaming in land {index}", tags=["roaming"])
+    first = employee_client.get(URL, {"q": "roaming"}).json()
+
+    # Another employee, same question: auth user, the page's rows, search log, notices.
+    with django_assert_num_queries(4):
+        again = other_client.get(URL, {"q": "roaming"}).json()
+    assert again["results"] == first["results"]
+    assert again["search_id"] != first["search_id"]
+
+    newest = make_article(title="Roaming buiten Europa roaming", tags=["roaming"])
+    with django_assert_num_queries(5):  # ranked afresh: vocabulary and ranked page again
+        after_change = found(other_client, "roaming")
+    assert newest.slug in after_change
+    assert len(after_change) == 4
+
+
+def test_a_shared_page_never_shows_what_is_no_longer_published(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    kept = make_article(title="Wifi bellen aanzetten")
+    gone = make_article(title="Wifi bellen op oude toestellen")
+    assert sorted(found(employee_client, "wifi bellen")) == sorted([kept.slug, gone.slug])
+
+    # Even a change that bypasses the services (no new cache generation) is respected.
+    Article.objects.filter(pk=gone.pk).update(status="archived")
+
+    assert found(employee_client, "wifi bellen") == [kept.slug]
+
+
+def test_searching_works_without_a_cache(
+    make_article: MakeArticle, employee_client: APIClient, settings
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    assert found(employee_client, "voicemail") == [article.slug]
+    assert found(employee_client, "voicemail") == [article.slug]
