@@ -27,6 +27,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
+
 from bench.run import (
     BASELINE,
     Gunicorn,
@@ -165,6 +167,8 @@ def _run_server(
 
     _api_key(workdir)
     prepare(workdir)
+    # Cached impact numbers and search pages belong to the dataset they were computed on.
+    redis.Redis.from_url(server_env()["REDIS_URL"]).flushdb()
     (workdir / "baseline.txt").write_text("/bench/baseline\n")
     connection.close()
     skipped = [(s, reason) for s in scenarios if (reason := _skip_reason(s))]
@@ -178,7 +182,8 @@ def _run_server(
         log(f"    baseline: {baseline.rps:,.0f} req/s, p95 {baseline.p95_ms:.1f} ms")
         results = [baseline]
         for scenario in runnable:
-            run_wrk(base_url, scenario, WARM_UP_SECONDS, args.connections, workdir)
+            warm_up = scenario.warm_up_seconds or WARM_UP_SECONDS
+            run_wrk(base_url, scenario, warm_up, args.connections, workdir)
             result = run_wrk(base_url, scenario, args.duration, args.connections, workdir)
             result.ratio = result.rps / baseline.rps if baseline.rps else None
             results.append(result)

@@ -100,6 +100,7 @@ class Scenario:
     connections: int | None = None
     read: bool = False  # part of the scale curve
     probe: str = ""  # a path that must exist, else the scenario is skipped
+    warm_up_seconds: int | None = None  # longer than the default for a steady state
 
 
 @dataclass
