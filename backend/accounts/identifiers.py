@@ -67,7 +67,7 @@ def normalize_phone(value: str) -> str:
     if valid:  # A number valid in its numbering plan is already in its final form.
         return normalized
     for _ in range(15):  # Each further pass can only drop a digit.
-        again, _valid = _place_phone(normalized)
+        again, _ = _place_phone(normalized)
         if again == normalized:
             break
         normalized = again

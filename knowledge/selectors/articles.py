@@ -132,10 +132,10 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
         return ArticlePage(articles=[], has_more=False, parsed=parsed)
     elif search.is_postgresql():
         page_of = (params.status, params.lang, params.category, params.tag, preferred)
-        cache_key, ranked = search.ranked_cache_get(
+        cached = search.ranked_cache_get(
             (*page_of, parsed.normalized, params.offset, params.limit, today.isoformat())
         )
-        if ranked is None:
+        if cached.rows is None:
             queryset = search.search_postgresql(
                 queryset=queryset,
                 parsed=parsed,
@@ -145,12 +145,12 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
                 limit=params.limit + 1,
             )
             rows = list(_with_list_relations(queryset))
-            search.ranked_cache_set(cache_key, [(a.pk, a.headline_raw) for a in rows])
+            search.ranked_cache_set(cached, [(a.pk, a.headline_raw) for a in rows])
         else:
             # Still through the filtered queryset: what is no longer published drops out.
-            found = _with_list_relations(queryset).in_bulk([pk for pk, _ in ranked])
+            found = _with_list_relations(queryset).in_bulk([pk for pk, _ in cached.rows])
             rows = []
-            for pk, headline in ranked:
+            for pk, headline in cached.rows:
                 if pk in found:
                     found[pk].headline_raw = headline
                     rows.append(found[pk])

@@ -101,30 +101,41 @@ RankedRows = list[tuple[int, str]]
 _GENERATION_KEY = "knowledge:search:generation"
 
 
-def ranked_cache_get(key_parts: tuple[object, ...]) -> tuple[str, RankedRows | None]:
-    """The cache key for a ranked page and, if it is cached for the current generation of
-    the articles, the page. One cache round trip; a cache outage just means no page."""
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    key = f"knowledge:search:{digest}"
+@dataclass(frozen=True)
+class RankedCacheEntry:
+    """Where a ranked page is cached, the article generation it was looked up under, and
+    the page if the cache had it for that generation."""
+
+    key: str
+    generation: int
+    rows: RankedRows | None
+
+
+def ranked_cache_get(key_parts: tuple[object, ...]) -> RankedCacheEntry:
+    """One cache round trip; a cache outage just means no page."""
+    key = "knowledge:search:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
     if settings.KNOWLEDGE_SEARCH_CACHE_SECONDS == 0:
-        return key, None
+        return RankedCacheEntry(key, 0, None)
     try:
         found = cache.get_many([_GENERATION_KEY, key])
     except Exception as exc:  # any cache outage: rank in the database
         logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
-        return key, None
+        return RankedCacheEntry(key, 0, None)
+    generation = found.get(_GENERATION_KEY, 0)
     entry = found.get(key)
-    if entry is not None and entry[0] == found.get(_GENERATION_KEY, 0):
-        return key, entry[1]
-    return key, None
+    rows = entry[1] if entry is not None and entry[0] == generation else None
+    return RankedCacheEntry(key, generation, rows)
 
 
-def ranked_cache_set(key: str, rows: RankedRows) -> None:
+def ranked_cache_set(looked_up: RankedCacheEntry, rows: RankedRows) -> None:
+    """Stores a page under the generation it was looked up under: if an article changed
+    while it was being ranked, the page is already outdated and never served."""
     if settings.KNOWLEDGE_SEARCH_CACHE_SECONDS == 0:
         return
     try:
-        generation = cache.get(_GENERATION_KEY, 0)
-        cache.set(key, (generation, rows), settings.KNOWLEDGE_SEARCH_CACHE_SECONDS)
+        cache.set(
+            looked_up.key, (looked_up.generation, rows), settings.KNOWLEDGE_SEARCH_CACHE_SECONDS
+        )
     except Exception as exc:
         logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
 

@@ -461,3 +461,15 @@ def test_searching_works_without_a_cache(
 
     assert found(employee_client, "voicemail") == [article.slug]
     assert found(employee_client, "voicemail") == [article.slug]
+
+
+def test_a_page_ranked_while_an_article_changed_is_never_served(db: None) -> None:
+    looked_up = search.ranked_cache_get(("published", "nl", "roaming"))
+    search.ranked_cache_invalidate()  # an editor saves an article meanwhile
+    search.ranked_cache_set(looked_up, [(1, "")])
+
+    assert search.ranked_cache_get(("published", "nl", "roaming")).rows is None
+
+    fresh = search.ranked_cache_get(("published", "nl", "roaming"))
+    search.ranked_cache_set(fresh, [(1, "")])
+    assert search.ranked_cache_get(("published", "nl", "roaming")).rows == [(1, "")]
