@@ -6,4 +6,12 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
+        from backend.accounts import employment
         from referrals import authentication  # noqa: F401  registers the OpenAPI security scheme
+        from referrals.receivers import codes_follow_employment
+
+        # Codes are issued at hire, frozen at leave and unfrozen at return.
+        for name in ("employees_hired", "employees_left", "employees_returned"):
+            getattr(employment, name).connect(
+                codes_follow_employment, dispatch_uid=f"referrals.codes.{name}"
+            )

@@ -8,8 +8,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from backend.accounts.employment import employee_hire, employee_leave, employee_return
 from backend.accounts.models import Employee, EmployeeIdentifier
-from backend.accounts.services import employee_deactivate
 
 
 class EmployeeCreationForm(UserCreationForm):
@@ -46,9 +46,11 @@ class EmployeeAdmin(UserAdmin):
     )
     list_filter = ("is_active", "is_staff", "groups", "department", "team", "language")
     search_fields = ("display_name", "email", "employee_number")
-    readonly_fields = ("last_login", "date_joined", "left_at")
+    # Leaving and returning are actions (below), so that `left_at` is always recorded and
+    # codes and sessions follow: never a bare checkbox.
+    readonly_fields = ("last_login", "date_joined", "is_active", "left_at")
     inlines = [EmployeeIdentifierInline]
-    actions = ["deactivate_selected"]
+    actions = ["deactivate_selected", "reactivate_selected"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -88,14 +90,17 @@ class EmployeeAdmin(UserAdmin):
     filter_horizontal = ("groups",)
 
     def save_model(self, request: HttpRequest, obj: Employee, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if not change or "is_active" in form.changed_data:
-            # New employees get a personal referral code; leaving freezes all codes.
-            from referrals.services.codes import referral_codes_follow_employment
-
-            referral_codes_follow_employment(employees=[obj])
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            employee_hire(employee=obj)
 
     @admin.action(description="Mark selected employees as left (deactivate)")
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
-        count = sum(employee_deactivate(employee=employee) for employee in queryset)
+        count = sum(employee_leave(employee=employee) for employee in queryset.order_by("pk"))
         self.message_user(request, f"{count} employee(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected employees as returned (reactivate)")
+    def reactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
+        count = sum(employee_return(employee=employee) for employee in queryset.order_by("pk"))
+        self.message_user(request, f"{count} employee(s) reactivated.", messages.SUCCESS)

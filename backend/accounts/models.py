@@ -72,6 +72,11 @@ class Employee(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(left_at__isnull=True) | models.Q(is_active=False),
                 name="accounts_employee_left_means_inactive",
             ),
+            # Every way out goes through `employee_leave`, which records the date.
+            models.CheckConstraint(
+                condition=models.Q(is_active=True) | models.Q(left_at__isnull=False),
+                name="accounts_employee_inactive_means_left",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,10 +29,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.accounts.employment import (
+    employee_change,
+    employee_hire,
+    employee_leave,
+    employee_return,
+    employment_batch,
+)
 from backend.accounts.identifiers import IdentifierKind, identifier_hash, normalize_email
 from backend.accounts.models import Employee, Language
 from backend.accounts.services import employee_identifiers_replace
-from referrals.services.codes import referral_codes_follow_employment
+from backend.api.errors import Conflict
 
 REQUIRED_COLUMNS = ("employee_number", "email", "display_name")
 OPTIONAL_COLUMNS = (
@@ -201,7 +208,7 @@ def roster_import(*, rows: Iterable[RosterRow]) -> RosterResult:
     """
     rows = list(rows)
     result = RosterResult()
-    with transaction.atomic():
+    with transaction.atomic(), employment_batch():
         existing = {
             employee.employee_number: employee
             for employee in Employee.objects.select_for_update()
@@ -209,7 +216,6 @@ def roster_import(*, rows: Iterable[RosterRow]) -> RosterResult:
             .order_by("pk")
         }
         _check_email_conflicts(rows, existing)
-        employment_changed: list[Employee] = []
         try:
             for row in rows:
                 employee = existing.get(row.employee_number)
@@ -217,17 +223,12 @@ def roster_import(*, rows: Iterable[RosterRow]) -> RosterResult:
                     employee = _create(row)
                     result.created += 1
                     result.created_employees.append(employee)
-                    employment_changed.append(employee)
                 else:
                     outcome = _update(employee, row)
                     setattr(result, outcome, getattr(result, outcome) + 1)
-                    if outcome in ("deactivated", "reactivated"):
-                        employment_changed.append(employee)
                 if row.identifier_hashes:
                     employee_identifiers_replace(employee=employee, hashes=row.identifier_hashes)
-            # Personal codes for the new, frozen codes for the leavers: in bulk.
-            referral_codes_follow_employment(employees=employment_changed)
-        except IntegrityError as exc:
+        except (IntegrityError, Conflict) as exc:
             raise RosterError([f"the roster conflicts with stored employees: {exc}"]) from None
     return result
 
@@ -248,36 +249,21 @@ def _check_email_conflicts(rows: list[RosterRow], existing: dict[str, Employee])
 
 
 def _create(row: RosterRow) -> Employee:
-    employee = Employee(
-        employee_number=row.employee_number,
-        email=row.email,
-        display_name=row.display_name,
-        department=row.department,
-        team=row.team,
-        language=row.language,
-        is_active=row.left_at is None,
-        left_at=row.left_at,
-    )
-    employee.set_unusable_password()  # people sign in once an admin or SSO sets a password
-    employee.save()
+    employee = Employee(**{name: getattr(row, name) for name in _PROFILE_FIELDS})
+    employee.employee_number = row.employee_number
+    employee.set_unusable_password()  # set later through an invitation or single sign-on
+    employee_hire(employee=employee)
+    if row.left_at is not None:
+        employee_leave(employee=employee, left_at=row.left_at)
     return employee
 
 
 def _update(employee: Employee, row: RosterRow) -> str:
-    changed = [name for name in _PROFILE_FIELDS if getattr(employee, name) != getattr(row, name)]
-    for name in changed:
-        setattr(employee, name, getattr(row, name))
-    outcome = "updated" if changed else "unchanged"
-    if row.left_at is not None and employee.is_active:
-        employee.is_active = False
-        employee.left_at = row.left_at
-        changed += ["is_active", "left_at"]
-        outcome = "deactivated"
-    elif row.left_at is None and not employee.is_active and employee.left_at is not None:
-        employee.is_active = True
-        employee.left_at = None
-        changed += ["is_active", "left_at"]
-        outcome = "reactivated"
-    if changed:
-        employee.save(update_fields=changed)
-    return outcome
+    changed = employee_change(
+        employee=employee, data={name: getattr(row, name) for name in _PROFILE_FIELDS}
+    )
+    if row.left_at is not None and employee_leave(employee=employee, left_at=row.left_at):
+        return "deactivated"
+    if row.left_at is None and employee_return(employee=employee):
+        return "reactivated"
+    return "updated" if changed else "unchanged"

@@ -11,16 +11,16 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend.accounts.employment import employee_hire, employee_leave
 from backend.accounts.identifiers import IdentifierKind
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.accounts.roles import ROLE_PERMISSIONS, Role
-from backend.api.errors import Conflict, DomainError
+from backend.api.errors import DomainError
 
 
 class AuthenticationError(DomainError):
@@ -120,35 +120,20 @@ def employee_create(
     roles: Iterable[Role] = (),
     is_staff: bool = False,
 ) -> Employee:
-    """Creates an employee. Without a password the account cannot log in until one is set."""
-    with transaction.atomic():
-        try:
-            employee = Employee.objects.create_user(
-                email=email,
-                password=password,
-                employee_number=employee_number,
-                display_name=display_name,
-                department=department,
-                team=team,
-                language=language,
-                is_staff=is_staff,
-                is_superuser=is_staff,
-            )
-        except IntegrityError:
-            raise Conflict(
-                "An employee with this email or employee number exists.", code="duplicate_employee"
-            ) from None
-        if roles:
-            employee_set_roles(employee=employee, roles=roles)
-        _referral_codes_follow(employee)
-    return employee
-
-
-def _referral_codes_follow(*employees: Employee) -> None:
-    """Every active employee has a personal referral code; leaving freezes all codes."""
-    from referrals.services.codes import referral_codes_follow_employment
-
-    referral_codes_follow_employment(employees=employees)
+    """Hires an employee from plain values. Without a password the account cannot log in
+    until one is set (invitation, reset or single sign-on)."""
+    employee = Employee(
+        email=email,
+        employee_number=employee_number,
+        display_name=display_name,
+        department=department,
+        team=team,
+        language=language,
+        is_staff=is_staff,
+        is_superuser=is_staff,
+    )
+    employee.set_password(password)
+    return employee_hire(employee=employee, roles=roles)
 
 
 def employee_set_roles(*, employee: Employee, roles: Iterable[Role | str]) -> None:
@@ -172,15 +157,8 @@ def employee_update_preferences(*, employee: Employee, data: Mapping[str, Any]) 
 
 
 def employee_deactivate(*, employee: Employee, left_at: datetime | None = None) -> bool:
-    """Marks an employee as left. Returns False when they already were."""
-    if not employee.is_active and employee.left_at is not None:
-        return False
-    employee.is_active = False
-    employee.left_at = left_at or timezone.now()
-    with transaction.atomic():
-        employee.save(update_fields=["is_active", "left_at"])
-        _referral_codes_follow(employee)
-    return True
+    """Marks an employee as left (see `employee_leave`). Returns False when they already were."""
+    return employee_leave(employee=employee, left_at=left_at)
 
 
 def employee_identifiers_replace(*, employee: Employee, hashes: Mapping[str, str | None]) -> None:
