@@ -398,3 +398,21 @@ VISITOR_DATA_RETENTION_DAYS = env.int("VISITOR_DATA_RETENTION_DAYS", 180, minimu
 # Company-wide impact numbers (totals and leaders) are the same for every employee: they are
 # computed at most this often and shared through the cache.
 IMPACT_COMPANY_REFRESH_SECONDS = env.int("IMPACT_COMPANY_REFRESH_SECONDS", 300, minimum=1)
+
+# --- Identity: single sign-on (OpenID Connect), provisioning (SCIM), email -----------------
+
+# The company's OpenID provider, exactly as its ID tokens' `iss` spell it; empty turns
+# single sign-on off. Its `/.well-known/openid-configuration` names the signing keys.
+OIDC_ISSUER = env.str("OIDC_ISSUER")
+# The client ids of the mobile app at the provider: the accepted ID token audiences.
+OIDC_CLIENT_IDS = env.list("OIDC_CLIENT_IDS")
+# The claim holding the employee's work email (Entra ID without the optional `email`
+# claim: `preferred_username` or `upn`).
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", "email")
+if OIDC_ISSUER:
+    if not OIDC_ISSUER.startswith("https://") and not OIDC_ISSUER.startswith(
+        ("http://127.0.0.1", "http://localhost")
+    ):
+        raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// URL, got {OIDC_ISSUER!r}")
+    if not OIDC_CLIENT_IDS:
+        raise ImproperlyConfigured("OIDC_CLIENT_IDS must be set when OIDC_ISSUER is set")

@@ -48,6 +48,41 @@ class TokenObtainApi(APIView):
         return Response(TokenPairSerializer(pair).data)
 
 
+class SsoTokenApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [LoginRateThrottle]
+    error_codes = (401, 403, 404, 503)
+
+    class InputSerializer(StrictInputSerializer):
+        id_token = serializers.CharField(
+            max_length=16384,
+            help_text="The ID token (a JWT) the app received from the company's OpenID provider.",
+        )
+
+    @extend_schema(
+        operation_id="auth_sso_token",
+        tags=["auth"],
+        summary="Sign in with the company's identity provider (OpenID Connect ID token)",
+        description=(
+            "Verifies the ID token (signature against the provider's published keys, "
+            "issuer, audience, expiry) and returns the same pair as `auth/token/` for the "
+            "active employee whose email the token carries. Nobody is created by signing "
+            "in. Errors: 401 `id_token_*` (expired, wrong audience or issuer, unknown key, "
+            "refused algorithm), 403 `not_on_roster` or `account_inactive`, 404 "
+            "`sso_not_configured` when single sign-on is off, 503 "
+            "`identity_provider_unavailable`."
+        ),
+        request=InputSerializer,
+        responses={200: TokenPairSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = services.auth_sso_login(id_token=serializer.validated_data["id_token"])
+        return Response(TokenPairSerializer(pair).data)
+
+
 class TokenRefreshApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [Public]

@@ -54,6 +54,14 @@ def auth_login(*, email: str, password: str) -> TokenPair:
     return _pair_for(employee)  # type: ignore[arg-type]
 
 
+def auth_sso_login(*, id_token: str) -> TokenPair:
+    """An ID token from the company's OpenID provider -> a new token pair for the active
+    employee it names (see `backend.accounts.sso` for what is verified)."""
+    from backend.accounts.sso import id_token_verify, sso_employee
+
+    return _pair_for(sso_employee(claims=id_token_verify(token=id_token)))
+
+
 def _parse_refresh(raw: str) -> RefreshToken:
     try:
         return RefreshToken(raw)  # verifies signature, expiry and the blacklist

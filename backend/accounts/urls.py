@@ -5,6 +5,7 @@ from backend.accounts import apis
 urlpatterns = [
     path("auth/token/", apis.TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", apis.TokenRefreshApi.as_view(), name="auth-token-refresh"),
+    path("auth/sso/token/", apis.SsoTokenApi.as_view(), name="auth-sso-token"),
     path("auth/logout/", apis.LogoutApi.as_view(), name="auth-logout"),
     path("me/", apis.MeApi.as_view(), name="me"),
 ]

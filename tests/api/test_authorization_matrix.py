@@ -166,6 +166,8 @@ OPS_CLAIM = lambda w: f"/api/v1/ops/claims/{w.objects['claim'].pk}/"  # noqa: E7
 MATRIX: dict[str, Rule] = {
     "POST /api/v1/auth/token/": Rule(anyone(200), body=credentials_of),
     "POST /api/v1/auth/token/refresh/": Rule(anyone(200), body=own_refresh),
+    # Single sign-on is off in the test settings: a clear 404 for everyone.
+    "POST /api/v1/auth/sso/token/": Rule(anyone(404), body=lambda w, c: {"id_token": "a.b.c"}),
     "POST /api/v1/auth/logout/": Rule(employees(204), body=own_refresh),
     "GET /api/v1/me/": Rule(employees(200)),
     "PATCH /api/v1/me/": Rule(employees(200), body=lambda w, c: {"language": "en"}),
