@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("healthz", HealthApi.as_view(), name="healthz"),
     path("readyz", ReadinessApi.as_view(), name="readyz"),
+    path("scim/v2/", include("backend.accounts.scim.urls")),
     path("admin/", admin.site.urls),
     path("", include("referrals.urls.landing")),
 ]

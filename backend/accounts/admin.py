@@ -7,9 +7,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from backend.accounts.employment import employee_hire, employee_leave, employee_return
-from backend.accounts.models import Employee, EmployeeIdentifier
+from backend.accounts.models import Employee, EmployeeIdentifier, ScimToken
 
 
 class EmployeeCreationForm(UserCreationForm):
@@ -104,3 +105,23 @@ class EmployeeAdmin(UserAdmin):
     def reactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
         count = sum(employee_return(employee=employee) for employee in queryset.order_by("pk"))
         self.message_user(request, f"{count} employee(s) reactivated.", messages.SUCCESS)
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `manage.py create_scim_token NAME` (shown once); here they
+    are listed and revoked."""
+
+    list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected SCIM tokens")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ScimToken]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} SCIM token(s) revoked.", messages.SUCCESS)

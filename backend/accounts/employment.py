@@ -36,7 +36,15 @@ _SIGNALS = {"hired": employees_hired, "left": employees_left, "returned": employ
 _batch: ContextVar[dict[str, list[Employee]] | None] = ContextVar("employment_batch", default=None)
 
 # What `employee_change` may set; employment status has its own actions.
-PROFILE_FIELDS = ("email", "employee_number", "display_name", "department", "team", "language")
+PROFILE_FIELDS = (
+    "email",
+    "employee_number",
+    "display_name",
+    "department",
+    "team",
+    "language",
+    "external_id",
+)
 
 _DUPLICATE = "An employee with this email or employee number exists."
 

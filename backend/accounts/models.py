@@ -57,6 +57,11 @@ class Employee(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Never shown by name in team or company rankings."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    external_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The identity provider's id for this person (SCIM `externalId`).",
+    )
 
     objects = EmployeeManager()
 
@@ -129,3 +134,23 @@ class EmployeeIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.value_hash[:12]}…"
+
+
+class ScimToken(models.Model):
+    """A bearer token of an identity provider's SCIM client. The token is shown once, by
+    `manage.py create_scim_token NAME`; only its SHA-256 is stored (it is 256 random bits,
+    so a fast hash is enough). Revoking is setting `revoked_at` (admin action)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The token's first characters.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "SCIM token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

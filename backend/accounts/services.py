@@ -127,6 +127,7 @@ def employee_create(
     password: str | None = None,
     roles: Iterable[Role] = (),
     is_staff: bool = False,
+    external_id: str = "",
 ) -> Employee:
     """Hires an employee from plain values. Without a password the account cannot log in
     until one is set (invitation, reset or single sign-on)."""
@@ -139,6 +140,7 @@ def employee_create(
         language=language,
         is_staff=is_staff,
         is_superuser=is_staff,
+        external_id=external_id,
     )
     employee.set_password(password)
     return employee_hire(employee=employee, roles=roles)

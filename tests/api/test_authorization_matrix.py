@@ -312,6 +312,33 @@ MATRIX: dict[str, Rule] = {
         body=lambda w, c: {"reason": "Matrix"},
     ),
     "GET /api/v1/ops/reports/funnel/": Rule(role("sales_ops", 200)),
+    # SCIM: only an identity provider's SCIM token (tests/accounts/test_scim.py) opens these;
+    # an employee's JWT or a sign-up key is refused like no credentials.
+    **{
+        f"{method} /scim/v2/{route}": Rule(
+            anyone(401),
+            url=lambda w, r=route: (
+                "/scim/v2/"
+                + r.replace("<str:scim_id>", str(w.people["employee"].pk))
+                .replace("<str:type_id>", "User")
+                .replace("<str:schema_id>", "urn:ietf:params:scim:schemas:core:2.0:User")
+            ),
+            body=lambda w, c: {"schemas": [], "userName": "x@ceo-telecom.example"},
+        )
+        for method, route in [
+            ("GET", "Users"),
+            ("POST", "Users"),
+            ("GET", "Users/<str:scim_id>"),
+            ("PUT", "Users/<str:scim_id>"),
+            ("PATCH", "Users/<str:scim_id>"),
+            ("DELETE", "Users/<str:scim_id>"),
+            ("GET", "ServiceProviderConfig"),
+            ("GET", "ResourceTypes"),
+            ("GET", "ResourceTypes/<str:type_id>"),
+            ("GET", "Schemas"),
+            ("GET", "Schemas/<str:schema_id>"),
+        ]
+    },
 }
 
 # Plain Django views do not say which methods they take; these do.
