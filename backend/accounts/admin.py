@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from backend.accounts.models import Employee, EmployeeIdentifier
-from backend.accounts.services import employee_deactivate
+from backend.accounts.services import employee_deactivate, employee_sessions_end
 
 
 class EmployeeCreationForm(UserCreationForm):
@@ -48,7 +48,7 @@ class EmployeeAdmin(UserAdmin):
     search_fields = ("display_name", "email", "employee_number")
     readonly_fields = ("last_login", "date_joined", "left_at")
     inlines = [EmployeeIdentifierInline]
-    actions = ["deactivate_selected"]
+    actions = ["deactivate_selected", "end_sessions_selected"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -89,6 +89,8 @@ class EmployeeAdmin(UserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Employee, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            employee_sessions_end(employee=obj)
         if not change or "is_active" in form.changed_data:
             # New employees get a personal referral code; leaving freezes all codes.
             from referrals.services.codes import referral_codes_follow_employment
@@ -99,3 +101,12 @@ class EmployeeAdmin(UserAdmin):
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
         count = sum(employee_deactivate(employee=employee) for employee in queryset)
         self.message_user(request, f"{count} employee(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="End all sessions of selected employees (they must log in again)")
+    def end_sessions_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
+        employees = list(queryset.order_by("pk"))
+        for employee in employees:
+            employee_sessions_end(employee=employee)
+        self.message_user(
+            request, f"Sessions ended for {len(employees)} employee(s).", messages.SUCCESS
+        )

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from backend.accounts.identifiers import IdentifierKind, identifier_hash, normalize_email
 from backend.accounts.models import Employee, Language
-from backend.accounts.services import employee_identifiers_replace
+from backend.accounts.services import employee_identifiers_replace, employee_sessions_end
 from referrals.services.codes import referral_codes_follow_employment
 
 REQUIRED_COLUMNS = ("employee_number", "email", "display_name")
@@ -280,4 +280,6 @@ def _update(employee: Employee, row: RosterRow) -> str:
         outcome = "reactivated"
     if changed:
         employee.save(update_fields=changed)
+    if outcome == "deactivated":
+        employee_sessions_end(employee=employee)
     return outcome
