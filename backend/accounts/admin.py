@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.accounts.employment import employee_hire, employee_leave, employee_return
 from backend.accounts.models import Employee, EmployeeIdentifier, ScimToken
+from backend.accounts.services import employee_sessions_end
 
 
 class EmployeeCreationForm(UserCreationForm):
@@ -51,7 +52,7 @@ class EmployeeAdmin(UserAdmin):
     # codes and sessions follow: never a bare checkbox.
     readonly_fields = ("last_login", "date_joined", "is_active", "left_at")
     inlines = [EmployeeIdentifierInline]
-    actions = ["deactivate_selected", "reactivate_selected"]
+    actions = ["deactivate_selected", "reactivate_selected", "end_sessions_selected"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -105,6 +106,15 @@ class EmployeeAdmin(UserAdmin):
     def reactivate_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
         count = sum(employee_return(employee=employee) for employee in queryset.order_by("pk"))
         self.message_user(request, f"{count} employee(s) reactivated.", messages.SUCCESS)
+
+    @admin.action(description="End all sessions of selected employees (they must log in again)")
+    def end_sessions_selected(self, request: HttpRequest, queryset: QuerySet[Employee]) -> None:
+        employees = list(queryset.order_by("pk"))
+        for employee in employees:
+            employee_sessions_end(employee=employee)
+        self.message_user(
+            request, f"Sessions ended for {len(employees)} employee(s).", messages.SUCCESS
+        )
 
 
 @admin.register(ScimToken)

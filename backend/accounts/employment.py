@@ -131,6 +131,8 @@ def employee_leave(*, employee: Employee, left_at: datetime | None = None) -> bo
 
     Holds a FOR UPDATE lock on the employee, so two concurrent leaves record one date.
     """
+    from backend.accounts.services import employee_sessions_end
+
     with transaction.atomic():
         _locked(employee)
         if not employee.is_active and employee.left_at is not None:
@@ -138,6 +140,7 @@ def employee_leave(*, employee: Employee, left_at: datetime | None = None) -> bo
         employee.is_active = False
         employee.left_at = left_at or timezone.now()
         employee.save(update_fields=["is_active", "left_at"])
+        employee_sessions_end(employee=employee)
         _announce("left", employee)
     return True
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from backend.accounts.identifiers import IdentifierKind
 from backend.accounts.roles import Role
@@ -62,6 +63,11 @@ class Employee(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="The identity provider's id for this person (SCIM `externalId`).",
     )
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised to end every session; tokens carry the value they were issued under.",
+    )
 
     objects = EmployeeManager()
 
@@ -90,6 +96,25 @@ class Employee(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The epoch only ever rises through one UPDATE ... SET session_epoch = epoch + 1
+        # (`employee_sessions_end`); a full save of an instance loaded before it (the admin
+        # form does one) must not write the old value back and revive ended sessions.
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "session_epoch"
+            ]
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's admin sessions end with the API's: on a password change (Django's own
+        # rule) and when the session epoch is raised.
+        key_salt = "backend.accounts.models.Employee.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def first_name(self) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -20,6 +22,7 @@ from backend.accounts.employment import employee_hire, employee_leave
 from backend.accounts.identifiers import IdentifierKind
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.accounts.roles import ROLE_PERMISSIONS, Role
+from backend.accounts.sessions import session_claims, session_is_current
 from backend.api.errors import DomainError
 
 
@@ -43,6 +46,8 @@ class TokenPair:
 
 def _pair_for(employee: Employee) -> TokenPair:
     refresh = RefreshToken.for_user(employee)
+    for claim, value in session_claims(employee).items():
+        refresh[claim] = value  # the access token copies them
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
@@ -93,11 +98,24 @@ def _blacklist(token: RefreshToken) -> None:
 
 @transaction.atomic
 def auth_refresh(*, refresh: str) -> TokenPair:
-    """Rotates a refresh token: the old one is blacklisted, a new pair is returned."""
-    token = _parse_refresh(refresh)
-    employee = Employee.objects.filter(pk=token.get("user_id")).first()
+    """Rotates a refresh token: the old one is blacklisted, a new pair is returned.
+
+    The employee is checked before the blacklist, so that a session ended by a leave or
+    `employee_sessions_end` (which also blacklists) is reported as such.
+    """
+    try:
+        claims = token_backend.decode(refresh, verify=True)  # signature and expiry
+    except TokenBackendError:
+        raise TokenInvalid() from None
+    employee = Employee.objects.filter(pk=claims.get("user_id")).first()
     if employee is None or not employee.is_active:
         raise AuthenticationError("This account is not active.", code="account_inactive")
+    if not session_is_current(employee=employee, claims=claims):
+        raise TokenInvalid(
+            "This session has ended: the password was changed or all sessions were ended.",
+            code="session_ended",
+        )
+    token = _parse_refresh(refresh)
     _blacklist(token)
     return _pair_for(employee)
 
@@ -169,6 +187,25 @@ def employee_update_preferences(*, employee: Employee, data: Mapping[str, Any]) 
 def employee_deactivate(*, employee: Employee, left_at: datetime | None = None) -> bool:
     """Marks an employee as left (see `employee_leave`). Returns False when they already were."""
     return employee_leave(employee=employee, left_at=left_at)
+
+
+@transaction.atomic
+def employee_sessions_end(*, employee: Employee) -> None:
+    """Ends every session of the employee: no refresh token issued before this call works.
+
+    Raising the session epoch is what ends them (see `backend.accounts.sessions`), also for
+    a refresh running concurrently: the pair it returns carries the old epoch and is refused
+    at its next use. The outstanding refresh tokens are blacklisted as well, so the token
+    admin shows them as ended. Access tokens are checked against the epoch on every request.
+    """
+    Employee.objects.filter(pk=employee.pk).update(session_epoch=F("session_epoch") + 1)
+    employee.refresh_from_db(fields=["session_epoch"])
+    outstanding = OutstandingToken.objects.filter(
+        user_id=employee.pk, blacklistedtoken__isnull=True, expires_at__gt=timezone.now()
+    )
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
 
 
 def employee_identifiers_replace(*, employee: Employee, hashes: Mapping[str, str | None]) -> None:

@@ -4,10 +4,10 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from backend.accounts.models import Employee
 from backend.accounts.selectors import employee_get_with_roles
+from backend.accounts.sessions import session_is_current
 
 
 class EmployeeJWTAuthentication(JWTAuthentication):
@@ -26,10 +26,9 @@ class EmployeeJWTAuthentication(JWTAuthentication):
             raise AuthenticationFailed("User not found", code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not employee.is_active:
             raise AuthenticationFailed("User is inactive", code="user_inactive")
-        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
-            api_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(employee.password):
+        if not session_is_current(employee=employee, claims=validated_token):
             raise AuthenticationFailed(
-                "The user's password has been changed.", code="password_changed"
+                "This session has ended: the password was changed or all sessions were ended.",
+                code="session_ended",
             )
         return employee

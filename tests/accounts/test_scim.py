@@ -212,6 +212,8 @@ def test_okta_creates_replaces_deactivates_and_reactivates_an_employee(
     )
     assert (reactivated.status_code, reactivated.json()["active"]) == (200, True)
     assert codes(employee.pk) == [False]
+    # Coming back does not revive the sessions that ended at leave.
+    assert session.get("/api/v1/me/").status_code == 401
 
 
 def login_after_setting_password(employee: Employee) -> APIClient:

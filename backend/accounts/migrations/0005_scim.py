@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_inactive_means_left'),
+        ('accounts', '0004_inactive_means_left'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ def record_left_at(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_roles")]
+    dependencies = [("accounts", "0003_employee_session_epoch")]
 
     operations = [
         migrations.RunPython(record_left_at, migrations.RunPython.noop),
