@@ -416,3 +416,26 @@ if OIDC_ISSUER:
         raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// URL, got {OIDC_ISSUER!r}")
     if not OIDC_CLIENT_IDS:
         raise ImproperlyConfigured("OIDC_CLIENT_IDS must be set when OIDC_ISSUER is set")
+
+# Email (invitations, password reset). Without EMAIL_HOST mails are printed to the console
+# (the demo); production sets EMAIL_HOST and friends.
+EMAIL_HOST = env.str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "CEO app <no-reply@ceo-telecom.example>")
+# How long an invitation or reset link works (it also stops working once used).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_HOURS", 72, minimum=1, maximum=24 * 30) * 3600
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
+    {"password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", "3/hour")}
+)

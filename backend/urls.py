@@ -6,6 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from backend.accounts.pages import set_password_page
 from backend.api.views import HealthApi, ReadinessApi
 
 api_v1 = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("healthz", HealthApi.as_view(), name="healthz"),
     path("readyz", ReadinessApi.as_view(), name="readyz"),
     path("scim/v2/", include("backend.accounts.scim.urls")),
+    path("account/set-password/<str:uidb64>/<str:token>/", set_password_page, name="set-password"),
     path("admin/", admin.site.urls),
     path("", include("referrals.urls.landing")),
 ]

@@ -10,12 +10,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts import services
+from backend.accounts import passwords, services
 from backend.accounts.models import Employee, Language
 from backend.accounts.selectors import employee_personal_code
 from backend.api.permissions import IsEmployee, Public
 from backend.api.serializers import StrictInputSerializer
-from backend.api.throttling import LoginIdentityThrottle, LoginRateThrottle, TokenRefreshThrottle
+from backend.api.throttling import (
+    LoginIdentityThrottle,
+    LoginRateThrottle,
+    PasswordResetIdentityThrottle,
+    TokenRefreshThrottle,
+)
 from referrals.codes import format_code
 
 
@@ -81,6 +86,62 @@ class SsoTokenApi(APIView):
         serializer.is_valid(raise_exception=True)
         pair = services.auth_sso_login(id_token=serializer.validated_data["id_token"])
         return Response(TokenPairSerializer(pair).data)
+
+
+class PasswordResetApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [LoginRateThrottle, PasswordResetIdentityThrottle]
+
+    class InputSerializer(StrictInputSerializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        operation_id="auth_password_reset",
+        tags=["auth"],
+        summary="Ask for a link to set a new password (always 202)",
+        description=(
+            "When an active employee has this email, a one-time link to set a password is "
+            "mailed to it, in their language. The answer is 202 either way, so it does not "
+            "tell who works here."
+        ),
+        request=InputSerializer,
+        responses={202: None},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        passwords.password_reset_request(email=serializer.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [LoginRateThrottle]
+
+    class InputSerializer(StrictInputSerializer):
+        uid = serializers.CharField(max_length=64, help_text="From the link: `…/<uid>/<token>/`.")
+        token = serializers.CharField(max_length=128, help_text="From the link.")
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    @extend_schema(
+        operation_id="auth_password_reset_confirm",
+        tags=["auth"],
+        summary="Set a new password with the link's uid and token",
+        description=(
+            "The link works once and expires. The password must pass the password rules "
+            "(400 with `fields.new_password`). Every existing session ends. 400 "
+            "`reset_link_invalid`: the link expired, was used or never existed."
+        ),
+        request=InputSerializer,
+        responses={204: None},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        passwords.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenRefreshApi(APIView):

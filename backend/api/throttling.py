@@ -127,5 +127,11 @@ class LoginIdentityThrottle(CacheCounterThrottle):
         return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
+class PasswordResetIdentityThrottle(LoginIdentityThrottle):
+    """Reset mails per address asked for, so nobody can flood one inbox."""
+
+    scope = "password_reset"
+
+
 class TokenRefreshThrottle(CacheCounterThrottle):
     scope = "token_refresh"

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backend.accounts.mails import password_link
 from backend.accounts.models import Employee
 from backend.accounts.roles import Role
 from knowledge.models import Category
@@ -168,6 +169,29 @@ MATRIX: dict[str, Rule] = {
     "POST /api/v1/auth/token/refresh/": Rule(anyone(200), body=own_refresh),
     # Single sign-on is off in the test settings: a clear 404 for everyone.
     "POST /api/v1/auth/sso/token/": Rule(anyone(404), body=lambda w, c: {"id_token": "a.b.c"}),
+    # Invitations and reset: anyone; the answer never tells whether the email is known.
+    "POST /api/v1/auth/password/reset/": Rule(
+        anyone(202), body=lambda w, c: {"email": w.people["employee"].email}
+    ),
+    "POST /api/v1/auth/password/reset/confirm/": Rule(
+        anyone(204),
+        body=lambda w, c: {
+            **dict(
+                zip(
+                    ("uid", "token"),
+                    password_link(w.people["employee"]).split("/")[-3:-1],
+                    strict=True,
+                )
+            ),
+            "new_password": "een-nieuw-wachtwoord-2026",
+        },
+    ),
+    "GET /account/set-password/<str:uidb64>/<str:token>/": Rule(
+        anyone(200), url=lambda w: password_link(w.people["employee"])
+    ),
+    "POST /account/set-password/<str:uidb64>/<str:token>/": Rule(
+        anyone(200), url=lambda w: password_link(w.people["employee"]), body=lambda w, c: None
+    ),
     "POST /api/v1/auth/logout/": Rule(employees(204), body=own_refresh),
     "GET /api/v1/me/": Rule(employees(200)),
     "PATCH /api/v1/me/": Rule(employees(200), body=lambda w, c: {"language": "en"}),
@@ -342,7 +366,11 @@ MATRIX: dict[str, Rule] = {
 }
 
 # Plain Django views do not say which methods they take; these do.
-FUNCTION_VIEW_METHODS = {"/s/<str:token>": ["GET"], "/s/<str:token>/feedback": ["POST"]}
+FUNCTION_VIEW_METHODS = {
+    "/s/<str:token>": ["GET"],
+    "/s/<str:token>/feedback": ["POST"],
+    "/account/set-password/<str:uidb64>/<str:token>/": ["GET", "POST"],
+}
 
 # Admin pages have their own sign-in and are tested with the admin.
 EXCLUDED_PREFIXES = ("/admin/", "/static/")
