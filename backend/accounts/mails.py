@@ -7,6 +7,9 @@ PASSWORD_RESET_TIMEOUT seconds, once.
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -14,6 +17,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from backend.accounts.models import Employee
+
+logger = logging.getLogger(__name__)
 
 COPY: dict[str, dict[str, str]] = {
     "nl": {
@@ -91,16 +96,25 @@ def password_link(employee: Employee) -> str:
     return f"{settings.PUBLIC_BASE_URL}/account/set-password/{uid}/{token}/"
 
 
-def password_link_send(*, employee: Employee, kind: str) -> None:
-    """Mails the employee a set-password link; `kind` is "invite" or "reset"."""
+def password_link_send(*, employee: Employee, kind: str) -> bool:
+    """Mails the employee a set-password link; `kind` is "invite" or "reset". Returns
+    False, and logs why, when the mail server cannot be reached or refuses the mail."""
     copy = copy_for(employee.language)
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     body = copy[f"{kind}_body"].format(
         name=employee.first_name, email=employee.email, link=password_link(employee), days=days
     )
-    send_mail(
-        subject=copy[f"{kind}_subject"],
-        message=body,
-        from_email=None,  # DEFAULT_FROM_EMAIL
-        recipient_list=[employee.email],
-    )
+    try:
+        send_mail(
+            subject=copy[f"{kind}_subject"],
+            message=body,
+            from_email=None,  # DEFAULT_FROM_EMAIL
+            recipient_list=[employee.email],
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.error(
+            "password link mail not sent",
+            extra={"kind": kind, "employee_id": employee.pk, "error": type(exc).__name__},
+        )
+        return False
+    return True

@@ -5,7 +5,6 @@ PASSWORD_RESET_TIMEOUT."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,8 +20,6 @@ from backend.accounts.mails import password_link_send
 from backend.accounts.models import Employee
 from backend.api.errors import InvalidInput
 
-logger = logging.getLogger(__name__)
-
 
 class ResetLinkInvalid(InvalidInput):
     default_code = "reset_link_invalid"
@@ -31,7 +28,8 @@ class ResetLinkInvalid(InvalidInput):
 
 def password_reset_request(*, email: str) -> None:
     """Mails a reset link when an active employee has this email; otherwise does nothing.
-    The caller answers the same either way, so the answer tells nobody who is employed."""
+    The caller answers the same either way, so the answer tells nobody who is employed;
+    for the same reason a mail that cannot be sent is only logged."""
     employee = Employee.objects.filter(email=email.strip().lower(), is_active=True).first()
     if employee is None:
         return
@@ -100,6 +98,8 @@ def employees_invite(*, emails: Sequence[str] = (), everyone: bool = False) -> I
                 else "already has a password"
             )
     for email, employee in found.items():
-        password_link_send(employee=employee, kind="invite")
-        result.invited.append(email)
+        if password_link_send(employee=employee, kind="invite"):
+            result.invited.append(email)
+        else:
+            result.skipped[email] = "the mail could not be sent (see the log)"
     return result

@@ -231,3 +231,21 @@ def test_the_page_sets_the_password_in_the_employees_language(
         True,
     )
     assert can_log_in(employee, NEW_PASSWORD)
+
+
+def test_a_mail_server_that_is_down_changes_neither_the_answer_nor_writes(
+    employee: Employee, make_employee: Any, settings: Any
+) -> None:
+    from tests.accounts.smtp import _free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
+    settings.EMAIL_USE_TLS = False
+    waiting = without_password(make_employee)
+
+    known = APIClient().post(RESET, {"email": employee.email}, format="json")
+    output, skipped = invite(waiting.email)
+
+    assert known.status_code == 202
+    assert output == "invited=0 skipped=1"
+    assert skipped == f"skipped {waiting.email}: the mail could not be sent (see the log)"
