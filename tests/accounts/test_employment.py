@@ -202,3 +202,34 @@ def test_the_platform_reaches_referrals_only_through_its_extension_points() -> N
             offenders += [relative for name in names if name.split(".")[0] == "referrals"]
 
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_roster_import_announces_its_hires_and_leaves_once_each(tmp_path: Path) -> None:
+    from backend.accounts.employment import employees_hired, employees_left
+    from backend.accounts.roster import roster_import, roster_parse
+
+    heard: list[tuple[str, list[str]]] = []
+
+    def listener(kind: str):
+        return lambda sender, employees, **kwargs: heard.append(
+            (kind, sorted(e.employee_number for e in employees))
+        )
+
+    on_hire, on_leave = listener("hired"), listener("left")
+    employees_hired.connect(on_hire)
+    employees_left.connect(on_leave)
+    try:
+        roster_import(
+            rows=roster_parse(
+                "employee_number,email,display_name,status\n"
+                "R1,r1@ceo-telecom.example,R One,active\n"
+                "R2,r2@ceo-telecom.example,R Two,left\n"
+                "R3,r3@ceo-telecom.example,R Three,active\n"
+            )
+        )
+    finally:
+        employees_hired.disconnect(on_hire)
+        employees_left.disconnect(on_leave)
+
+    assert heard == [("hired", ["R1", "R2", "R3"]), ("left", ["R2"])]

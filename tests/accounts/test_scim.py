@@ -378,3 +378,18 @@ def test_two_concurrent_creates_of_one_user_make_one_employee() -> None:
     assert sorted(statuses) == [201, 409]
     assert Employee.objects.filter(employee_number="E-4711").count() == 1
     assert ReferralCode.objects.count() == 1
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_listing_users_costs_the_same_queries_at_any_page_size(
+    entra: Provisioner, make_employee: Any, django_assert_num_queries: Any, count: int
+) -> None:
+    for _ in range(6):
+        make_employee()
+    entra.call("GET", "Users?count=1")  # marks the token as used: one write per hour
+
+    # The token lookup, the page and the total.
+    with django_assert_num_queries(3):
+        response = entra.call("GET", f"Users?count={count}")
+
+    assert response.json()["itemsPerPage"] == count

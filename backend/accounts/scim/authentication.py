@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
-from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -55,9 +54,8 @@ class ScimTokenAuthentication(BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed("This SCIM token is not valid or was revoked.")
         now = timezone.now()
-        ScimToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_GRANULARITY)
-        ).update(last_used_at=now)
+        if token.last_used_at is None or token.last_used_at < now - _LAST_USED_GRANULARITY:
+            ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return AnonymousUser(), token
 
     def authenticate_header(self, request: Request) -> str:
