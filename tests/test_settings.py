@@ -85,6 +85,13 @@ def test_lists_and_defaults() -> None:
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with redis://"),
         ({"DEBUG": "perhaps"}, "DEBUG must be one of"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
+        ({"OIDC_ISSUER": "https://login.example"}, "OIDC_CLIENT_IDS must be set"),
+        (
+            {"OIDC_ISSUER": "http://localhost.evil.example", "OIDC_CLIENT_IDS": "app"},
+            "OIDC_ISSUER must be an https:// URL",
+        ),
+        ({"EMAIL_USE_SSL": "true"}, "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other"),
+        ({"EMAIL_PORT": "0"}, "EMAIL_PORT must be between 1 and 65535"),
     ],
 )
 def test_production_start_up_fails_loudly_on_bad_configuration(
