@@ -54,10 +54,11 @@ def _approved_status(signup: Signup, now: datetime) -> str:
     """Pending, or confirmed when the withdrawal period after activation has passed."""
     period = withdrawal_period()
     if signup.cancelled_at is not None and (
-        signup.activated_at is None or signup.cancelled_at <= signup.activated_at + period
+        signup.activated_at is None or signup.cancelled_at - signup.activated_at <= period
     ):
         raise Conflict("The customer withdrew: this sign-up cannot count.", code="signup_withdrawn")
-    if signup.activated_at is not None and signup.activated_at + period <= now:
+    # Differences, not sums: a moment near the calendar's end cannot overflow.
+    if signup.activated_at is not None and now - signup.activated_at >= period:
         return AttributionStatus.CONFIRMED
     return AttributionStatus.PENDING
 
