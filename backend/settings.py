@@ -341,6 +341,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
         "public": env.str("PUBLIC_THROTTLE_RATE", "60/min"),
         # Sign-up ingestion, per API key (a batch call counts once).
         "signups": env.str("SIGNUP_THROTTLE_RATE", "1200/min"),
+        # Claims ("I helped this friend"), per employee.
+        "claims": env.str("CLAIM_THROTTLE_RATE", "10/hour"),
     }
 )
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(

@@ -51,6 +51,7 @@ THROTTLED = (
     "SIGNUP",
     "KNOWLEDGE_SEARCH",
     "KNOWLEDGE_QUESTION",
+    "CLAIM",
 )
 
 
