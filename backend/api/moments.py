@@ -47,16 +47,40 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
         return datetime.max.replace(tzinfo=UTC) if delta > timedelta(0) else EARLIEST
 
 
+MESSAGES = {
+    "timezone_required": "Give the time zone, e.g. 2026-03-01T09:30:00Z or +01:00.",
+    "too_early": "Must not be before 2000-01-01.",
+    "in_future": "Must not be in the future.",
+    "too_far": f"Must not be more than {PLANNING_HORIZON.days} days ahead.",
+}
+
+
+def moment_refusal(value: datetime, *, planned: bool) -> str | None:
+    """The code (a key of MESSAGES) for an aware moment outside the plausible range."""
+    if value < EARLIEST:
+        return "too_early"
+    ahead = value - timezone.now()
+    if planned and ahead > PLANNING_HORIZON:
+        return "too_far"
+    if not planned and ahead > clock_skew():
+        return "in_future"
+    return None
+
+
+def day_refusal(value: date) -> str | None:
+    """The code (a key of MESSAGES) for a day outside the plausible range."""
+    if value < EARLIEST_DAY:
+        return "too_early"
+    if (value - timezone.localdate()).days > PLANNING_HORIZON.days:
+        return "too_far"
+    return None
+
+
 class PlausibleDateTimeField(serializers.DateTimeField):
     """A date-time with its time zone, not before 2000, and not ahead of now by more than
     the clock skew (an event) or the planning horizon (`planned=True`)."""
 
-    default_error_messages = {
-        "timezone_required": "Give the time zone, e.g. 2026-03-01T09:30:00Z or +01:00.",
-        "too_early": "Must not be before 2000-01-01.",
-        "in_future": "Must not be in the future.",
-        "too_far": f"Must not be more than {PLANNING_HORIZON.days} days ahead.",
-    }
+    default_error_messages = MESSAGES
 
     def __init__(self, *, planned: bool = False, **kwargs: Any) -> None:
         self.planned = planned
@@ -67,28 +91,20 @@ class PlausibleDateTimeField(serializers.DateTimeField):
         # moved to the local zone, which would overflow at the calendar's ends.
         if timezone.is_naive(value):
             self.fail("timezone_required")
-        if value < EARLIEST:
-            self.fail("too_early")
-        ahead = value - timezone.now()
-        if self.planned and ahead > PLANNING_HORIZON:
-            self.fail("too_far")
-        if not self.planned and ahead > clock_skew():
-            self.fail("in_future")
+        refusal = moment_refusal(value, planned=self.planned)
+        if refusal:
+            self.fail(refusal)
         return super().enforce_timezone(value)
 
 
 class PlausibleDateField(serializers.DateField):
     """A day not before 2000-01-01 and at most the planning horizon ahead."""
 
-    default_error_messages = {
-        "too_early": "Must not be before 2000-01-01.",
-        "too_far": f"Must not be more than {PLANNING_HORIZON.days} days ahead.",
-    }
+    default_error_messages = MESSAGES
 
     def to_internal_value(self, value: Any) -> date:
         day: date = super().to_internal_value(value)
-        if day < EARLIEST_DAY:
-            self.fail("too_early")
-        if (day - timezone.localdate()).days > PLANNING_HORIZON.days:
-            self.fail("too_far")
+        refusal = day_refusal(day)
+        if refusal:
+            self.fail(refusal)
         return day
