@@ -317,6 +317,10 @@ PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", "NL")
 # admin can replace the stock API key admin.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("referrals"), "rest_framework_api_key")
 
+# How far the clocks of systems that report to us may disagree with ours: an event may be
+# this far ahead of our clock, and a share link this much younger than the sign-up it
+# is credited for (see backend/api/moments.py and the attribution window rule).
+CLOCK_SKEW_SECONDS = env.int("CLOCK_SKEW_SECONDS", 300, minimum=0, maximum=3600)
 # A shared link attributes sign-ups for this many days after it was created.
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", 90, minimum=1)
 # More attributions than this for one referrer within 24 hours go to review.
@@ -338,6 +342,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
         "public": env.str("PUBLIC_THROTTLE_RATE", "60/min"),
         # Sign-up ingestion, per API key (a batch call counts once).
         "signups": env.str("SIGNUP_THROTTLE_RATE", "1200/min"),
+        # Claims ("I helped this friend"), per employee.
+        "claims": env.str("CLAIM_THROTTLE_RATE", "10/hour"),
     }
 )
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(

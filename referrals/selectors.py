@@ -174,11 +174,15 @@ def _totals(employees: Q) -> ImpactTotals:
     return ImpactTotals(**shares, **attributions)
 
 
-def _leaders(employees: Q) -> list[dict[str, Any]]:
-    """Most confirmed sign-ups first. People who opted out of rankings are never listed
-    (their numbers still count in the totals)."""
+# The company's leaders are cached with spare candidates, so that anyone who opts out of
+# rankings or leaves between two refreshes is dropped at read time without leaving a gap.
+LEADER_CANDIDATES = LEADERS * 4
+
+
+def _leader_candidates() -> list[tuple[int, int]]:
+    """(employee id, confirmed sign-ups) of the company's leaders, most confirmed first."""
     rows = (
-        Employee.objects.filter(employees, is_active=True, ranking_opt_out=False)
+        Employee.objects.filter(is_active=True, ranking_opt_out=False)
         .annotate(
             confirmed=Count(
                 "attributions", filter=Q(attributions__status=AttributionStatus.CONFIRMED)
@@ -186,21 +190,36 @@ def _leaders(employees: Q) -> list[dict[str, Any]]:
         )
         .filter(confirmed__gt=0)
         .order_by("-confirmed", "display_name", "id")
-        .values("display_name", "confirmed")[:LEADERS]
+        .values_list("id", "confirmed")[:LEADER_CANDIDATES]
     )
+    return list(rows)
+
+
+def _listed_leaders(candidates: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """The leaders among `candidates` as the employees are now (one query by primary key):
+    people who opted out of rankings or left since the numbers were computed are never
+    listed, from the next request on (their numbers still count in the totals)."""
+    if not candidates:
+        return []
+    names = dict(
+        Employee.objects.filter(
+            pk__in=[pk for pk, _ in candidates], is_active=True, ranking_opt_out=False
+        ).values_list("pk", "display_name")
+    )
+    kept = [(pk, confirmed) for pk, confirmed in candidates if pk in names][:LEADERS]
     return [
-        {"rank": rank, "display_name": row["display_name"], "signups_confirmed": row["confirmed"]}
-        for rank, row in enumerate(rows, start=1)
+        {"rank": rank, "display_name": names[pk], "signups_confirmed": confirmed}
+        for rank, (pk, confirmed) in enumerate(kept, start=1)
     ]
 
 
-_COMPANY_KEY = "referrals:impact:company:v1"
+_COMPANY_KEY = "referrals:impact:company:v2"
 _COMPANY_LOCK = _COMPANY_KEY + ":refreshing"
 
 
-def _company_impact() -> tuple[ImpactTotals, list[dict[str, Any]]]:
-    """Company totals and leaders: the same for every employee, and at a million visits
-    far too costly to aggregate per request. Computed by one request at most every
+def _company_impact() -> tuple[ImpactTotals, list[tuple[int, int]]]:
+    """Company totals and leader candidates: the same for every employee, and at a million
+    visits far too costly to aggregate per request. Computed by one request at most every
     IMPACT_COMPANY_REFRESH_SECONDS and shared through the cache; while one request
     refreshes them the others keep showing the previous numbers. Without a cache
     (unreachable) they are computed in the request, as before."""
@@ -214,14 +233,14 @@ def _company_impact() -> tuple[ImpactTotals, list[dict[str, Any]]]:
             return entry[1], entry[2]
     except Exception as exc:
         logger.warning("impact cache unavailable", extra={"error": type(exc).__name__})
-        return _totals(Q()), _leaders(Q())
-    totals, leaders = _totals(Q()), _leaders(Q())
+        return _totals(Q()), _leader_candidates()
+    totals, candidates = _totals(Q()), _leader_candidates()
     try:
-        cache.set(_COMPANY_KEY, (now, totals, leaders), fresh_for * 10)
+        cache.set(_COMPANY_KEY, (now, totals, candidates), fresh_for * 10)
         cache.delete(_COMPANY_LOCK)
     except Exception as exc:
         logger.warning("impact cache unavailable", extra={"error": type(exc).__name__})
-    return totals, leaders
+    return totals, candidates
 
 
 # Own and team numbers in one statement: per member of the team, their shares, answers
@@ -296,7 +315,7 @@ def impact_of(*, employee: Employee) -> Impact:
     own, team, members, team_leaders = _team_impact(employee)
     reached = [m for m in MILESTONES if own.signups_confirmed >= m]
     upcoming = [m for m in MILESTONES if own.signups_confirmed < m]
-    company, company_leaders = _company_impact()
+    company, candidates = _company_impact()
     return Impact(
         own=own,
         milestones_reached=reached,
@@ -306,5 +325,5 @@ def impact_of(*, employee: Employee) -> Impact:
         team_members=members,
         team_leaders=team_leaders,
         company=company,
-        company_leaders=company_leaders,
+        company_leaders=_listed_leaders(candidates),
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from backend.api.throttling import CacheCounterThrottle
+from backend.api.throttling import CacheCounterThrottle, EmployeeWriteThrottle
 
 
 class PublicVisitorThrottle(CacheCounterThrottle):
@@ -21,3 +21,10 @@ class SignupApiKeyThrottle(CacheCounterThrottle):
     def get_ident_key(self, request: Request, view: Any) -> str | None:
         api_key = getattr(request, "auth", None)
         return f"key:{api_key.prefix}" if api_key is not None else self.get_ident(request)
+
+
+class ClaimRateThrottle(EmployeeWriteThrottle):
+    """Claims per employee: a claim is rare ("I helped this friend"), and a burst of them
+    is someone probing identifiers."""
+
+    scope = "claims"

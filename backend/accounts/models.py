@@ -102,10 +102,13 @@ class Employee(AbstractBaseUser, PermissionsMixin):
         # (`employee_sessions_end`); a full save of an instance loaded before it (the admin
         # form does one) must not write the old value back and revive ended sessions.
         if kwargs.get("update_fields") is None and not self._state.adding:
+            deferred = self.get_deferred_fields()  # as Django does: loaded fields only
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "session_epoch"
+                if not field.primary_key
+                and field.name != "session_epoch"
+                and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

@@ -107,6 +107,13 @@ class CacheCounterThrottle(BaseThrottle):
         return math.ceil(self._wait) if self._wait is not None else None
 
 
+class EmployeeWriteThrottle(CacheCounterThrottle):
+    """Writes (POST) per employee; reads are not counted."""
+
+    def get_ident_key(self, request: Request, view: Any) -> str | None:
+        return f"employee-{request.user.pk}" if request.method == "POST" else None
+
+
 class LoginRateThrottle(CacheCounterThrottle):
     """Login attempts per client address."""
 

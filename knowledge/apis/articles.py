@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.errors import Forbidden
+from backend.api.moments import PlausibleDateField, PlausibleDateTimeField
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
 from backend.api.serializers import (
@@ -155,9 +156,9 @@ class ArticleListApi(APIView):
             required=False,
             help_text="Slug of the article this translates.",
         )
-        verified_until = serializers.DateField(required=False, allow_null=True)
-        notice_starts_at = serializers.DateTimeField(required=False, allow_null=True)
-        notice_ends_at = serializers.DateTimeField(required=False, allow_null=True)
+        verified_until = PlausibleDateField(required=False, allow_null=True)
+        notice_starts_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
+        notice_ends_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
 
     @extend_schema(
         operation_id="knowledge_articles_list",
@@ -254,9 +255,9 @@ class ArticleDetailApi(APIView):
         tags = serializers.ListField(
             child=serializers.CharField(max_length=40), max_length=20, required=False
         )
-        verified_until = serializers.DateField(required=False, allow_null=True)
-        notice_starts_at = serializers.DateTimeField(required=False, allow_null=True)
-        notice_ends_at = serializers.DateTimeField(required=False, allow_null=True)
+        verified_until = PlausibleDateField(required=False, allow_null=True)
+        notice_starts_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
+        notice_ends_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
         translation_up_to_date = serializers.BooleanField(
             required=False,
             default=False,
@@ -381,7 +382,7 @@ class ArticleVerifyApi(APIView):
     error_codes = (409,)
 
     class InputSerializer(StrictInputSerializer):
-        verified_until = serializers.DateField(
+        verified_until = PlausibleDateField(
             required=False,
             allow_null=True,
             help_text="The day the facts stop holding (tariff, price or campaign end). "

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
 from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
-from backend.api.throttling import CacheCounterThrottle
+from backend.api.throttling import EmployeeWriteThrottle
 from knowledge.apis.articles import _detail_response
 from knowledge.apis.serializers import ArticleDetailSerializer, PersonRefSerializer
 from knowledge.models import ArticleLanguage, QuestionStatus
@@ -29,13 +29,10 @@ from knowledge.services.questions import (
 )
 
 
-class QuestionWriteThrottle(CacheCounterThrottle):
+class QuestionWriteThrottle(EmployeeWriteThrottle):
     """Questions and answers per employee: colleagues' attention is the scarce resource."""
 
     scope = "knowledge_question"
-
-    def get_ident_key(self, request: Request, view: object) -> str | None:
-        return f"employee-{request.user.pk}" if request.method == "POST" else None
 
 
 class AnswerSerializer(serializers.Serializer):

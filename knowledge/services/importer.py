@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Employee
 from backend.api.errors import DomainError
+from backend.api.moments import EARLIEST_DAY, LATEST_DAY
 from knowledge.models import Article, ArticleStatus, Category, RevisionAction
 from knowledge.rendering import markdown_to_html
 from knowledge.services.articles import (
@@ -115,13 +116,14 @@ def _date(meta: dict[str, Any], key: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise _FileError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+        value = value.date()
+    elif not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise _FileError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+    _plausible(key, value)
+    return value
 
 
 def _datetime(meta: dict[str, Any], key: str) -> datetime | None:
@@ -134,8 +136,19 @@ def _datetime(meta: dict[str, Any], key: str) -> datetime | None:
         except ValueError:
             raise _FileError(f"{key}: {value!r} is not a date and time (ISO 8601)") from None
     if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        value = timezone.make_aware(value)  # files are written in the company's time zone
+    _plausible(key, value.date())
     return value
+
+
+def _plausible(key: str, day: date) -> None:
+    # Files may hold evergreen facts (verified until 2099), so the API's planning horizon
+    # does not apply; the floor and a ceiling clear of the calendar's end do.
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _FileError(
+            f"{key}: {day.isoformat()} is outside {EARLIEST_DAY.isoformat()} to "
+            f"{LATEST_DAY.isoformat()}"
+        )
 
 
 def article_file_parse(path: Path) -> ArticleFile:

@@ -45,6 +45,7 @@ from referrals.services.codes import (
     referral_code_revoke,
 )
 from referrals.services.shares import share_create
+from referrals.throttling import ClaimRateThrottle
 
 TAGS = ["referrals"]
 
@@ -400,6 +401,7 @@ def claim_input_serializer(data: Any) -> _ClaimInput:
 
 class ClaimListCreateApi(APIView):
     permission_classes = [IsEmployee]
+    throttle_classes = [ClaimRateThrottle]
     pagination_class = CursorPagination
     error_codes = (409,)
 
@@ -407,15 +409,13 @@ class ClaimListCreateApi(APIView):
         id = serializers.IntegerField()
         kind = serializers.ChoiceField(choices=IdentifierKind.choices)
         note = serializers.CharField()
-        status = serializers.ChoiceField(choices=ClaimStatus.choices)
-        matched = serializers.SerializerMethodField(
-            help_text="Whether a sign-up with this friend's identifier is known."
+        status = serializers.ChoiceField(
+            choices=ClaimStatus.choices,
+            help_text="`open` until sales ops decide. Nothing here says whether the friend "
+            "signed up: that is never told to a claimant.",
         )
         created_at = serializers.DateTimeField()
         decided_at = serializers.DateTimeField(allow_null=True)
-
-        def get_matched(self, obj: object) -> bool:
-            return obj.signup_id is not None  # type: ignore[attr-defined]
 
     @extend_schema(
         operation_id="claims_list",

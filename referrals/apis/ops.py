@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.errors import Conflict
+from backend.api.moments import PlausibleDateField
 from backend.api.permissions import IsSalesOps
 from backend.api.serializers import StrictInputSerializer
 from referrals.apis.common import IgnoreFormatNegotiation
@@ -56,10 +57,10 @@ class QueueFilterSerializer(QueryParamsSerializer):
     employee = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="Id of the credited employee."
     )
-    occurred_from = serializers.DateField(
+    occurred_from = PlausibleDateField(
         required=False, help_text="First day of the sign-up (inclusive)."
     )
-    occurred_to = serializers.DateField(
+    occurred_to = PlausibleDateField(
         required=False, help_text="Last day of the sign-up (inclusive)."
     )
 

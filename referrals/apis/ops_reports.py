@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.api.moments import PlausibleDateField
 from backend.api.permissions import IsSalesOps
 from referrals.apis.ops_serializers import QueryParamsSerializer
 from referrals.ops.funnel import GROUPS, funnel_report
@@ -23,12 +24,10 @@ FunnelParamsSerializer = type(
     "FunnelParamsSerializer",
     (QueryParamsSerializer,),
     {
-        "from": serializers.DateField(
+        "from": PlausibleDateField(
             required=False, help_text=f"First day (inclusive); default {DEFAULT_DAYS} days ago."
         ),
-        "to": serializers.DateField(
-            required=False, help_text="Last day (inclusive); default today."
-        ),
+        "to": PlausibleDateField(required=False, help_text="Last day (inclusive); default today."),
         "group_by": serializers.ChoiceField(choices=list(GROUPS), default="month"),
         "Meta": type("Meta", (), {"ref_name": None}),
         "__module__": __name__,

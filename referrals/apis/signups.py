@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -20,11 +19,11 @@ from backend.accounts.fields import (
 )
 from backend.accounts.identifiers import hash_normalized, identifier_hash
 from backend.api.errors import Conflict
+from backend.api.moments import PlausibleDateTimeField
 from backend.api.serializers import StrictInputSerializer
 from referrals.authentication import HasSignupApiKey, SignupApiKeyAuthentication, source_of
 from referrals.models import AttributionStatus, SalesChannel, Signup
 from referrals.services.signups import (
-    CLOCK_SKEW,
     MAX_BATCH,
     Outcome,
     SignupInput,
@@ -36,12 +35,6 @@ from referrals.throttling import SignupApiKeyThrottle
 
 TAGS = ["signups"]
 EXTERNAL_ID = r"^[A-Za-z0-9._:-]{1,100}$"
-
-
-def _not_in_future(value: Any) -> Any:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise serializers.ValidationError("Must not be in the future.", code="in_future")
-    return value
 
 
 class SignupCustomerSerializer(StrictInputSerializer):
@@ -66,7 +59,7 @@ class SignupItemSerializer(StrictInputSerializer):
     external_id = serializers.RegexField(
         EXTERNAL_ID, help_text="Your id of the sign-up: letters, digits and `._:-`, at most 100."
     )
-    occurred_at = serializers.DateTimeField(validators=[_not_in_future])
+    occurred_at = PlausibleDateTimeField()
     code = serializers.CharField(
         max_length=32,
         required=False,
@@ -110,7 +103,7 @@ _CUSTOMER_LIMITS = {"email": 254, "phone": 40, "account": 60}
 _OPTIONAL_LIMITS = {"code": 32, "share_token": 64, "product": 100}
 _EXTERNAL_ID_FULL = re.compile(EXTERNAL_ID.strip("^$"))
 _CHANNELS = frozenset(SalesChannel.values)
-_OCCURRED_AT = serializers.DateTimeField(validators=[_not_in_future])
+_OCCURRED_AT = PlausibleDateTimeField()
 
 
 def _plain_text(value: object, limit: int) -> bool:
@@ -364,7 +357,7 @@ class _SignupMomentApi(_SignupApi):
 )
 class SignupActivateApi(_SignupMomentApi):
     class InputSerializer(StrictInputSerializer):
-        activated_at = serializers.DateTimeField(validators=[_not_in_future])
+        activated_at = PlausibleDateTimeField()
 
     def record(self, *, source: str, external_id: str, moment: dict[str, Any]) -> Signup:
         return signup_activate(source=source, external_id=external_id, **moment)
@@ -380,7 +373,7 @@ class SignupActivateApi(_SignupMomentApi):
 )
 class SignupCancelApi(_SignupMomentApi):
     class InputSerializer(StrictInputSerializer):
-        cancelled_at = serializers.DateTimeField(validators=[_not_in_future])
+        cancelled_at = PlausibleDateTimeField()
 
     def record(self, *, source: str, external_id: str, moment: dict[str, Any]) -> Signup:
         return signup_cancel(source=source, external_id=external_id, **moment)

@@ -8,12 +8,13 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backend.api.moments import EARLIEST_DAY, LATEST_DAY
 from referrals.models import Attribution
 
 # Dates outside this span are clamped: nothing happened before, and the clamp keeps day
 # arithmetic and time zones clear of the calendar's ends.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
+EARLIEST = EARLIEST_DAY
+LATEST = LATEST_DAY
 
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:

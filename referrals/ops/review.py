@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 
 from backend.accounts.models import Employee
 from backend.api.errors import NotFound
+from backend.api.moments import shifted
 from referrals.codes import CodeMalformed, CodeTypo, format_code, normalize_code
 from referrals.models import (
     Attribution,
@@ -108,7 +109,7 @@ def _shares(signups: Sequence[Signup], this: Signup) -> list[ShareTouch]:
     with_token = [signup for signup in signups if signup.share_token]
     if not with_token:
         return []
-    earliest = min(signup.occurred_at for signup in with_token) - window
+    earliest = shifted(min(signup.occurred_at for signup in with_token), -window)
     shares = {
         share.token: share
         for share in Share.objects.select_related("employee", "article", "code").filter(
@@ -125,7 +126,7 @@ def _shares(signups: Sequence[Signup], this: Signup) -> list[ShareTouch]:
         share = shares.get(signup.share_token)
         if share is None:
             continue
-        start = signup.occurred_at - window
+        start = shifted(signup.occurred_at, -window)
         touches.append(
             ShareTouch(
                 share=share,

@@ -21,6 +21,7 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from backend.api.moments import EARLIEST_DAY
 from referrals.models import (
     Attribution,
     AttributionStatus,
@@ -139,7 +140,8 @@ def _first_day_with_data() -> date | None:
         Attribution.objects.aggregate(first=Min(TruncDate("occurred_at")))["first"],
     ]
     found = [day for day in days if day is not None]
-    return min(found) if found else None
+    # Rows from before dates were range-checked must not start the count in year 1.
+    return max(min(found), EARLIEST_DAY) if found else None
 
 
 def _changed_days(since: datetime, *, before: date) -> list[date]:

@@ -18,10 +18,12 @@ _HASH_FIELD = {"email": "email_hash", "phone": "phone_hash", "account": "account
 
 def claim_create(*, employee: Employee, kind: str, value: str, note: str = "") -> Claim:
     """Hashes the friend's identifier on arrival (the value itself is never stored) and
-    links the newest sign-up with that hash, if there is one.
+    links the newest sign-up with that hash, if there is one, for sales ops to review.
 
-    One open claim per employee and customer (a named constraint); a claim for a sign-up
-    that already counts for this employee is refused.
+    The claimant learns nothing from the answer about whether this person signed up, or
+    with whom: whatever matches, the claim is stored and answered alike, and its outcome
+    reaches the claimant only as sales ops' decision. One open claim per employee and
+    customer (a named constraint).
     """
     try:
         value_hash = identifier_hash(kind, value)
@@ -32,14 +34,9 @@ def claim_create(*, employee: Employee, kind: str, value: str, note: str = "") -
         ) from None
     signup = (
         Signup.objects.filter(**{_HASH_FIELD[kind]: value_hash})
-        .select_related("attribution")
         .order_by("-occurred_at", "-id")
         .first()
     )
-    if signup is not None:
-        attribution = signup.attribution
-        if attribution.employee_id == employee.pk and attribution.status in LIVE_STATUSES:
-            raise Conflict("This sign-up already counts for you.", code="already_attributed")
     try:
         with transaction.atomic():
             return Claim.objects.create(

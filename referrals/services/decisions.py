@@ -54,10 +54,11 @@ def _approved_status(signup: Signup, now: datetime) -> str:
     """Pending, or confirmed when the withdrawal period after activation has passed."""
     period = withdrawal_period()
     if signup.cancelled_at is not None and (
-        signup.activated_at is None or signup.cancelled_at <= signup.activated_at + period
+        signup.activated_at is None or signup.cancelled_at - signup.activated_at <= period
     ):
         raise Conflict("The customer withdrew: this sign-up cannot count.", code="signup_withdrawn")
-    if signup.activated_at is not None and signup.activated_at + period <= now:
+    # Differences, not sums: a moment near the calendar's end cannot overflow.
+    if signup.activated_at is not None and now - signup.activated_at >= period:
         return AttributionStatus.CONFIRMED
     return AttributionStatus.PENDING
 
@@ -105,15 +106,39 @@ def _reassign_target(employee_id: int) -> Employee:
     return employee
 
 
-def _self_referrals(employee: Employee, attributions: Sequence[Attribution]) -> set[int]:
-    """Ids of attributions whose customer is one of `employee`'s own identifiers."""
-    by_hash = {
-        value: attribution.pk
-        for attribution in attributions
-        for value in attribution.signup.customer_hashes().values()
-    }
-    own = EmployeeIdentifier.objects.filter(employee=employee, value_hash__in=by_hash)
-    return {by_hash[value] for value in own.values_list("value_hash", flat=True)}
+def _own_identifiers(
+    attributions: Sequence[Attribution], employee: Employee | None
+) -> set[tuple[int, str]]:
+    """(employee id, hash) pairs of the identifiers that the employees to be credited
+    (`employee`, else each attribution's own) hold among these customers' hashes."""
+    credited = {employee.pk} if employee else {a.employee_id for a in attributions} - {None}
+    hashes = {value for a in attributions for value in a.signup.customer_hashes().values()}
+    if not credited or not hashes:
+        return set()
+    own = EmployeeIdentifier.objects.filter(employee_id__in=credited, value_hash__in=hashes)
+    return set(own.values_list("employee_id", "value_hash"))
+
+
+def credit_refusal(
+    *, employee: Employee, signup: Signup, own_identifiers: set[tuple[int, str]]
+) -> Conflict | None:
+    """Why `employee` may not be credited for `signup`, by the attribution rules that
+    concern the person (see `referrals.services.signups`), or None. Every path that
+    credits someone (approve, reassign, an accepted claim, bulk) asks this.
+
+    `own_identifiers` holds (employee id, hash) pairs from `_own_identifiers`.
+    """
+    left = not employee.is_active and (
+        employee.left_at is None or employee.left_at <= signup.occurred_at
+    )
+    if left:
+        return Conflict(
+            "The referrer had left at the sign-up and cannot be credited.",
+            code="referrer_inactive",
+        )
+    if any((employee.pk, value) in own_identifiers for value in signup.customer_hashes().values()):
+        return Conflict("The customer is this employee themselves.", code="self_referral")
+    return None
 
 
 def attributions_lock(ids: Sequence[int]) -> dict[int, Attribution]:
@@ -174,7 +199,8 @@ def attributions_decide(
         raise NotFound(
             "No attribution with these ids.", code="attribution_not_found", extra={"ids": missing}
         )
-    own = _self_referrals(employee, list(attributions.values())) if employee else set()
+    credits = action != DecisionAction.REJECT
+    own = _own_identifiers(list(attributions.values()), employee) if credits else set()
     errors: list[dict[str, object]] = []
     decided: list[Attribution] = []
     for item in sorted(seen, key=lambda item: item.attribution_id):
@@ -188,8 +214,13 @@ def attributions_decide(
                     extra={"current_version": attribution.version},
                 )
             to_status = _target(attribution, action, actor, employee, now)
-            if attribution.pk in own:
-                raise Conflict("The customer is this employee themselves.", code="self_referral")
+            credited = employee or attribution.employee
+            if action != DecisionAction.REJECT and credited is not None:
+                refusal = credit_refusal(
+                    employee=credited, signup=attribution.signup, own_identifiers=own
+                )
+                if refusal is not None:
+                    raise refusal
             attribution_set_status(
                 attribution=attribution,
                 to_status=to_status,

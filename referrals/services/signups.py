@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.api.errors import Conflict, InvalidInput, NotFound
+from backend.api.moments import clock_skew
 from referrals.codes import CodeMalformed, CodeTypo, format_code, normalize_code
 from referrals.models import (
     COMMISSIONED_CHANNELS,
@@ -53,8 +54,6 @@ from referrals.services.attribution import (
 MAX_BATCH = 1000
 # From this many sign-ups on, COPY beats INSERTs; below it its extra round trips cost more.
 COPY_FROM = 20
-# Clocks of the sign-up system may run a little ahead of ours.
-CLOCK_SKEW = timedelta(minutes=5)
 _ATTEMPTS = 5
 
 
@@ -127,6 +126,11 @@ class _Decision:
         return self
 
 
+def _created_after(share: Share, moment: datetime) -> bool:
+    """The link was made after the sign-up, beyond what the clocks may disagree by."""
+    return share.created_at - moment > clock_skew()
+
+
 def _evaluate(item: SignupInput, ctx: _Context) -> _Decision:
     """DESIGN's attribution rules, in order; each leaves one line in the trace."""
     decision = _Decision()
@@ -150,7 +154,11 @@ def _evaluate(item: SignupInput, ctx: _Context) -> _Decision:
         detail = f"code {code.display} typed at sign-up"
         if item.share_token:
             candidate = ctx.shares.get(item.share_token)
-            if candidate is not None and candidate.code_id == code.pk:
+            if (
+                candidate is not None
+                and candidate.code_id == code.pk
+                and not _created_after(candidate, moment)
+            ):
                 share = candidate
                 detail += "; the share link carries the same code, its answer is linked"
             else:
@@ -180,10 +188,15 @@ def _evaluate(item: SignupInput, ctx: _Context) -> _Decision:
         return decision.reject("code", "referrer_inactive", "referrer had left at the sign-up")
     decision.line("code", "pass", "code active and referrer employed at the sign-up")
 
-    # 3. Attribution window of a share link.
+    # 3. Attribution window of a share link: it existed before the sign-up and is not
+    # older than the window. Differences, not sums: no moment can overflow them.
     if share is not None and not item.code:
+        if _created_after(share, moment):
+            return decision.reject(
+                "window", "share_after_signup", "share link was created after the sign-up"
+            )
         window = timedelta(days=settings.ATTRIBUTION_WINDOW_DAYS)
-        if share.created_at < moment - window:
+        if moment - share.created_at > window:
             return decision.reject(
                 "window",
                 "window_expired",
@@ -580,7 +593,7 @@ def signup_cancel(*, source: str, external_id: str, cancelled_at: datetime) -> S
     signup.save(update_fields=["cancelled_at"])
     attribution = signup.attribution
     withdrawn = (
-        signup.activated_at is None or cancelled_at <= signup.activated_at + withdrawal_period()
+        signup.activated_at is None or cancelled_at - signup.activated_at <= withdrawal_period()
     )
     if attribution.status in LIVE_STATUSES and withdrawn:
         attribution_set_status(

@@ -147,6 +147,20 @@ def test_a_changed_source_file_makes_its_translation_outdated(source_dir: Path) 
             "verified_until: 'soon' is not a date",
         ),
         (
+            GOOD.format(slug="x", language="nl", title="T", extra="verified_until: 0001-01-01\n"),
+            "verified_until: 0001-01-01 is outside 2000-01-01 to 2100-12-31",
+        ),
+        (
+            GOOD.format(
+                slug="x",
+                language="nl",
+                title="T",
+                extra="notice_starts_at: 9999-12-30T00:00:00Z\n"
+                "notice_ends_at: 9999-12-31T00:00:00Z\n",
+            ),
+            "notice_starts_at: 9999-12-30 is outside 2000-01-01 to 2100-12-31",
+        ),
+        (
             GOOD.format(slug="x", language="nl", title="T", extra="translation_of: nowhere\n"),
             "translation_of: no article 'nowhere'",
         ),

@@ -65,6 +65,8 @@ def referred_by(db: None) -> Callable[..., Attribution]:
 
 
 def make_share(employee: Employee, **fields: Any) -> Share:
+    # A link exists before the sign-ups it is credited for.
+    fields.setdefault("created_at", timezone.now() - timedelta(hours=1))
     return Share.objects.create(
         token=f"ops{next(_numbers):08d}xxxxxxxxxxxxx",
         employee=employee,

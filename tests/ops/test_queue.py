@@ -29,7 +29,7 @@ def world(employee, other_employee, referred_by):
         friend_perk_en="Free",
     )
     poster = referral_code_create(employee=employee, label="Poster", campaign=campaign)
-    share = make_share(other_employee, channel="sms")
+    share = make_share(other_employee, channel="sms", created_at=timezone.now() - timedelta(days=3))
     now = timezone.now()
     rows = {
         "old_pending": referred_by(employee, occurred_at=now - timedelta(days=20)),

@@ -35,6 +35,8 @@ def rules(attribution: Attribution) -> list[tuple[str, str]]:
 
 
 def make_share(employee: Employee, **fields) -> Share:
+    # A link exists before the sign-ups it is credited for.
+    fields.setdefault("created_at", timezone.now() - timedelta(hours=1))
     return Share.objects.create(
         token=f"tok{Share.objects.count():06d}xxxxxxxxxxx",
         employee=employee,
@@ -169,6 +171,51 @@ def test_a_share_older_than_the_window_is_rejected(
 
     assert (attribution.status, attribution.reason) == ("rejected", "window_expired")
     assert rules(attribution)[-1] == ("window", "fail")
+
+
+def test_a_share_link_made_after_the_sign_up_earns_no_credit(
+    employee: Employee, crm: APIClient
+) -> None:
+    signed_up = timezone.now() - timedelta(hours=2)
+    share = make_share(employee, created_at=signed_up + timedelta(hours=1))
+
+    attribution = report(crm, share_token=share.token, occurred_at=signed_up)
+
+    assert (attribution.status, attribution.reason) == ("rejected", "share_after_signup")
+    assert attribution.trace[-1] == {
+        "rule": "window",
+        "result": "fail",
+        "detail": "share link was created after the sign-up",
+    }
+    assert not LiveCustomer.objects.exists()
+
+
+def test_a_share_link_a_little_younger_than_the_sign_up_is_clock_skew(
+    employee: Employee, crm: APIClient, settings
+) -> None:
+    settings.CLOCK_SKEW_SECONDS = 300
+    signed_up = timezone.now() - timedelta(hours=2)
+    share = make_share(employee, created_at=signed_up + timedelta(seconds=299))
+    late = make_share(employee, created_at=signed_up + timedelta(seconds=301))
+
+    within = report(crm, share_token=share.token, occurred_at=signed_up)
+    beyond = report(crm, share_token=late.token, occurred_at=signed_up)
+
+    assert (within.status, within.share_id) == ("pending", share.pk)
+    assert (beyond.status, beyond.reason) == ("rejected", "share_after_signup")
+
+
+def test_a_typed_code_still_counts_but_a_later_link_does_not_claim_the_answer(
+    employee: Employee, crm: APIClient
+) -> None:
+    signed_up = timezone.now() - timedelta(hours=2)
+    share = make_share(employee, created_at=signed_up + timedelta(hours=1))
+
+    attribution = report(
+        crm, code=personal_code(employee).code, share_token=share.token, occurred_at=signed_up
+    )
+
+    assert (attribution.status, attribution.share_id) == ("pending", None)
 
 
 def test_the_referrers_own_identifier_is_a_self_referral(

@@ -149,7 +149,7 @@ def test_a_claim_is_hashed_on_arrival_and_matched_to_the_sign_up(
 
     assert response.status_code == 201
     body = response.json()
-    assert (body["kind"], body["status"], body["matched"]) == ("phone", "open", True)
+    assert (body["kind"], body["status"]) == ("phone", "open")
     claim = Claim.objects.get()
     assert "87654321" not in str(Claim.objects.values().get())
     assert claim.signup is not None
@@ -180,10 +180,10 @@ def test_an_unusual_number_claimed_matches_its_sign_up(
     )
 
     assert response.status_code == 201, response.json()
-    assert response.json()["matched"] is True
+    assert Claim.objects.get().signup is not None
 
 
-def test_claims_refuse_duplicates_own_attributions_and_bad_values(
+def test_claims_refuse_duplicates_and_bad_values(
     employee: Employee, employee_client: APIClient, crm: APIClient
 ) -> None:
     report(crm, code=personal_code(employee).code, email="mine@example.com")
@@ -197,12 +197,58 @@ def test_claims_refuse_duplicates_own_attributions_and_bad_values(
         url, {"kind": "email", "value": "x@example.com", "status": "approved"}
     )
 
-    assert (own.status_code, own.json()["code"]) == (409, "already_attributed")
-    assert (first.status_code, first.json()["matched"]) == (201, False)
+    assert own.status_code == 201  # answered like any other: sales ops close it
+    assert first.status_code == 201
     assert (again.status_code, again.json()["code"]) == (409, "duplicate_claim")
     assert (bad.status_code, bad.json()["fields"]["value"][0]["code"]) == (400, "invalid_phone")
     assert mass.status_code == 400
-    assert Claim.objects.count() == 1
+    assert Claim.objects.count() == 2
+
+
+def test_a_claim_answers_alike_whether_or_not_the_friend_signed_up(
+    employee: Employee, other_employee: Employee, employee_client: APIClient, crm: APIClient
+) -> None:
+    report(crm, code=personal_code(other_employee).code, email="theirs@example.com")
+    report(crm, code=personal_code(employee).code, email="mine@example.com")
+    url = "/api/v1/referrals/claims/"
+
+    answers = [
+        employee_client.post(url, {"kind": "email", "value": email})
+        for email in ("theirs@example.com", "mine@example.com", "nobody@example.com")
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 201]
+    bodies = [answer.json() for answer in answers]
+    for body in bodies:
+        assert set(body) == {"id", "kind", "note", "status", "created_at", "decided_at"}
+    assert {(b["kind"], b["note"], b["status"], b["decided_at"]) for b in bodies} == {
+        ("email", "", "open", None)
+    }
+    listed = employee_client.get(url).json()["results"]
+    assert {tuple(sorted(row)) for row in listed} == {
+        ("created_at", "decided_at", "id", "kind", "note", "status")
+    }
+    assert {row["status"] for row in listed} == {"open"}
+
+
+def test_claims_are_rate_limited_per_employee(
+    employee_client: APIClient, other_client: APIClient, throttle_rates
+) -> None:
+    throttle_rates(claims="3/hour")
+    url = "/api/v1/referrals/claims/"
+
+    answers = [
+        employee_client.post(url, {"kind": "email", "value": f"probe{n}@example.com"})
+        for n in range(4)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 201, 429]
+    assert answers[-1].json()["code"] == "throttled"
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
+    assert Claim.objects.count() == 3
+    assert employee_client.get(url).status_code == 200
+    other = other_client.post(url, {"kind": "email", "value": "probe0@example.com"})
+    assert other.status_code == 201
 
 
 def test_claims_list_reads_in_bounded_queries(

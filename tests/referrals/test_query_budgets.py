@@ -121,7 +121,7 @@ def test_while_one_request_refreshes_the_company_numbers_others_show_the_previou
         client.get("/api/v1/referrals/impact/")
     report_activated_long_ago(crm, code=personal_code(make_employee()).code)
     attributions_finalize()
-    cache.add("referrals:impact:company:v1:refreshing", 1, 60)  # another request refreshes
+    cache.add("referrals:impact:company:v2:refreshing", 1, 60)  # another request refreshes
 
     with clock(now + 61):
         body = client.get("/api/v1/referrals/impact/").json()
