@@ -136,8 +136,10 @@ class ApiAutoSchema(AutoSchema):
             codes |= {400, 413}
         if self.method == "GET" and (self._is_list_view() or self.get_override_parameters()):
             codes |= {400, 414}
-        if "{" in self.path or self._is_paginated():
-            codes.add(404)  # for lists: a cursor that points nowhere
+        if "{" in self.path:
+            codes.add(404)
+        if self._is_paginated():
+            codes.add(400)  # a cursor we did not issue
         permissions = view.get_permissions() if hasattr(view, "get_permissions") else []
         if not all(isinstance(permission, AllowAny) for permission in permissions):
             codes |= {401, 403}

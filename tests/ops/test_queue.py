@@ -129,10 +129,10 @@ def test_pages_walk_the_queue_forwards_and_back_without_gaps(
     assert [row["id"] for row in back["results"]] == expected[4:8]
 
 
-def test_a_cursor_we_did_not_issue_is_404(sales_ops_client) -> None:
+def test_a_cursor_we_did_not_issue_is_400(sales_ops_client) -> None:
     response = sales_ops_client.get(QUEUE, {"cursor": "bm9wZQ"})
 
-    assert (response.status_code, response.json()["code"]) == (404, "invalid_cursor")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_cursor")
 
 
 @pytest.mark.parametrize("page_size", [5, 50])
