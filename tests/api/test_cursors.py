@@ -47,7 +47,7 @@ EXPECTED = {
 def _paginated_lists() -> list[str]:
     """GET endpoints of the authorization matrix that return a page of results."""
     found = []
-    for endpoint, rule in MATRIX.items():
+    for endpoint in MATRIX:
         method, route = endpoint.split(" ", 1)
         if method != "GET" or "<" in route or not route.startswith("/api/v1/"):
             continue
