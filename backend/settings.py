@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.CursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "backend.api.schema.ApiAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
