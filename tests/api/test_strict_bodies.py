@@ -27,7 +27,7 @@ UNKNOWN = [{"code": "unknown_field", "message": "Unknown field."}]
 
 def _caller_and_body(world: World, endpoint: str) -> tuple[str, str, dict[str, Any]]:
     rule = MATRIX[endpoint]
-    method, route = endpoint.split(" ", 1)
+    _method, route = endpoint.split(" ", 1)
     caller = next(role for role, status in rule.expect.items() if 200 <= status < 300)
     body = rule.body(world, caller) if rule.body else None
     return caller, rule.url(world) if rule.url else route, dict(body or {})
