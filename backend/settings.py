@@ -282,6 +282,7 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "backend.api.logging.RequestContextFilter"},
         "redact_request": {"()": "backend.api.logging.RedactRequestFilter"},
+        "redact_secrets": {"()": "backend.api.logging.RedactSecretsFilter"},
     },
     "formatters": {
         "json": {
@@ -295,14 +296,19 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_context"],
+            # On the handler: every record of every logger (root, django.*,
+            # django.security.*) passes through the redaction before it is written.
+            "filters": ["request_context", "redact_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default handlers (console in DEBUG, mail to ADMINS) would write
+        # django.* records unredacted: they go to our handler only.
+        "django": {"handlers": [], "propagate": True},
         # Our request log replaces these; theirs repeat the full path with query string.
         "django.request": {"level": "ERROR", "filters": ["redact_request"]},
-        "django.server": {"level": "WARNING", "filters": ["redact_request"]},
+        "django.server": {"level": "WARNING", "filters": ["redact_request"], "propagate": True},
     },
 }
 
