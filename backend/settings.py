@@ -172,6 +172,27 @@ SIMPLE_JWT = {
 
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", "10/min")
 
+# Admin login rate limit (django-axes, see backend/admin_lockout.py): this many failed
+# sign-ins from one address, or for one account, lock that address or account out of the
+# admin login for ADMIN_LOGIN_LOCKOUT_MINUTES. Counted in the database, shared by every
+# app server; a successful sign-in resets the count.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "backend.admin_lockout.AdminLoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "backend.admin_lockout.AdminLoginAttemptHandler"
+AXES_USERNAME_CALLABLE = "backend.admin_lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "backend.admin_lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "backend.admin_lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
