@@ -29,10 +29,8 @@ def _signed_in(client: Client) -> bool:
     return client.get("/admin/").status_code == 200
 
 
-def test_five_wrong_passwords_lock_the_account_out_of_the_admin(
-    staff: Employee, settings
-) -> None:
-    wrong = [_admin_login(staff.email, "guess-%d" % n).response.status_code for n in range(5)]
+def test_five_wrong_passwords_lock_the_account_out_of_the_admin(staff: Employee, settings) -> None:
+    wrong = [_admin_login(staff.email, f"guess-{n}").response.status_code for n in range(5)]
     # The right password, from another address: the account itself is locked.
     right = _admin_login(staff.email, PASSWORD, address="203.0.113.9")
 
@@ -45,9 +43,7 @@ def test_five_wrong_passwords_lock_the_account_out_of_the_admin(
     assert not _signed_in(right)
 
 
-def test_the_address_is_locked_whichever_accounts_it_tries(
-    staff: Employee, make_employee
-) -> None:
+def test_the_address_is_locked_whichever_accounts_it_tries(staff: Employee, make_employee) -> None:
     for n in range(5):
         _admin_login(f"nobody{n}@ceo-telecom.example", "guess")
 
@@ -74,7 +70,8 @@ def test_the_lock_ends_after_the_cool_off(staff: Employee, settings) -> None:
     assert _admin_login(staff.email, PASSWORD).response.status_code == 429
 
     AccessAttempt.objects.update(
-        attempt_time=AccessAttempt.objects.get().attempt_time - settings.AXES_COOLOFF_TIME
+        attempt_time=AccessAttempt.objects.get().attempt_time
+        - settings.AXES_COOLOFF_TIME
         - timedelta(seconds=1)
     )
     later = _admin_login(staff.email, PASSWORD)
