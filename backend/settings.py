@@ -136,7 +136,8 @@ if REDIS_URL:
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache behind a circuit breaker (backend/api/cache.py).
+            "BACKEND": "backend.api.cache.CircuitBreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "ceo"),
             # Short timeouts: when Redis is away, throttles fail open quickly instead of
@@ -146,6 +147,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a Redis failure, cache calls skip Redis (and fail open) for this long.
+CACHE_CIRCUIT_BREAKER_SECONDS = env.int("CACHE_CIRCUIT_BREAKER_SECONDS", 10, minimum=1)
 
 # --- Auth --------------------------------------------------------------------------------
 
