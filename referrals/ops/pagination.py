@@ -55,7 +55,7 @@ class ReviewQueuePagination(CursorPagination):
 
     def _decode(self, request: Request) -> tuple[list[Any], bool] | None:
         raw = request.query_params.get(self.cursor_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: the first page, as for every list
             return None
         data = cursor_json(raw)
         key = data.get("k") if isinstance(data, dict) else None

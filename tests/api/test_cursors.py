@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.urls import resolve
+from rest_framework.test import APIClient
 
 from tests.api.test_authorization_matrix import MATRIX, build_world
 
@@ -60,6 +61,13 @@ def _paginated_lists() -> list[str]:
 PAGINATED = _paginated_lists()
 
 
+def _route_and_client(endpoint: str) -> tuple[str, APIClient]:
+    """The list's address and a client of a caller allowed to read it."""
+    world = build_world()
+    caller = next(role for role, status in MATRIX[endpoint].expect.items() if status == 200)
+    return endpoint.split(" ", 1)[1], world.clients[caller]
+
+
 def test_the_cursor_walk_covers_every_kind_of_paginator() -> None:
     assert {
         "GET /api/v1/knowledge/articles/",
@@ -71,10 +79,7 @@ def test_the_cursor_walk_covers_every_kind_of_paginator() -> None:
 
 @pytest.mark.parametrize("endpoint", PAGINATED)
 def test_every_paginator_refuses_a_forged_cursor_alike(endpoint: str, db: None) -> None:
-    world = build_world()
-    _, route = endpoint.split(" ", 1)
-    caller = next(role for role, status in MATRIX[endpoint].expect.items() if status == 200)
-    client = world.clients[caller]
+    route, client = _route_and_client(endpoint)
 
     answers = {
         name: (response.status_code, response.json())
@@ -83,3 +88,14 @@ def test_every_paginator_refuses_a_forged_cursor_alike(endpoint: str, db: None) 
     }
 
     assert answers == dict.fromkeys(FORGED, (400, EXPECTED))
+
+
+@pytest.mark.parametrize("endpoint", PAGINATED)
+def test_an_empty_cursor_is_the_first_page_everywhere(endpoint: str, db: None) -> None:
+    route, client = _route_and_client(endpoint)
+
+    first = client.get(route)
+    empty = client.get(route, {"cursor": ""})
+
+    assert empty.status_code == 200
+    assert empty.json()["results"] == first.json()["results"]
