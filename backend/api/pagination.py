@@ -92,7 +92,12 @@ class CursorPagination(pagination.CursorPagination):
         if reverse not in ("0", "1"):
             raise InvalidCursor()
         position = tokens["p"][0] if "p" in tokens else None
-        return pagination.Cursor(offset=int(offset), reverse=reverse == "1", position=position)
+        # DRF keeps the position as the string it encoded (the stubs say int).
+        return pagination.Cursor(
+            offset=int(offset),
+            reverse=reverse == "1",
+            position=position,  # type: ignore[arg-type]
+        )
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
         try:
