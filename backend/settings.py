@@ -137,7 +137,8 @@ if REDIS_URL:
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache behind a circuit breaker (backend/api/cache.py).
+            "BACKEND": "backend.api.cache.CircuitBreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "ceo"),
             # Short timeouts: when Redis is away, throttles fail open quickly instead of
@@ -147,6 +148,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a Redis failure, cache calls skip Redis (and fail open) for this long.
+CACHE_CIRCUIT_BREAKER_SECONDS = env.int("CACHE_CIRCUIT_BREAKER_SECONDS", 10, minimum=1)
 
 # --- Auth --------------------------------------------------------------------------------
 
@@ -173,6 +176,27 @@ SIMPLE_JWT = {
 
 LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", "10/min")
 
+# Admin login rate limit (django-axes, see backend/admin_lockout.py): this many failed
+# sign-ins from one address, or for one account, lock that address or account out of the
+# admin login for ADMIN_LOGIN_LOCKOUT_MINUTES. Counted in the database, shared by every
+# app server; a successful sign-in resets the count.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes requires
+AUTHENTICATION_BACKENDS = [
+    "backend.admin_lockout.AdminLoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "backend.admin_lockout.AdminLoginAttemptHandler"
+AXES_USERNAME_CALLABLE = "backend.admin_lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "backend.admin_lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "backend.admin_lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not recorded
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -181,7 +205,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.CursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "backend.api.schema.ApiAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
@@ -283,6 +307,7 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "backend.api.logging.RequestContextFilter"},
         "redact_request": {"()": "backend.api.logging.RedactRequestFilter"},
+        "redact_secrets": {"()": "backend.api.logging.RedactSecretsFilter"},
     },
     "formatters": {
         "json": {
@@ -296,14 +321,19 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_context"],
+            # On the handler: every record of every logger (root, django.*,
+            # django.security.*) passes through the redaction before it is written.
+            "filters": ["request_context", "redact_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default handlers (console in DEBUG, mail to ADMINS) would write
+        # django.* records unredacted: they go to our handler only.
+        "django": {"handlers": [], "propagate": True},
         # Our request log replaces these; theirs repeat the full path with query string.
         "django.request": {"level": "ERROR", "filters": ["redact_request"]},
-        "django.server": {"level": "WARNING", "filters": ["redact_request"]},
+        "django.server": {"level": "WARNING", "filters": ["redact_request"], "propagate": True},
     },
 }
 

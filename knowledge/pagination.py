@@ -8,14 +8,14 @@ the first few hundred results of a search, and a deep offset would only cost the
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 
 from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from backend.api.errors import InvalidInput, NotFound
+from backend.api.errors import InvalidInput
+from backend.api.pagination import InvalidCursor, cursor_json
 
 MAX_OFFSET = 1000
 DEFAULT_PAGE_SIZE = 20
@@ -53,16 +53,12 @@ class OffsetCursor:
         raw = self.request.query_params.get(self.cursor_param)
         if not raw:  # absent or empty: the first page
             return 0
-        try:
-            padded = raw + "=" * (-len(raw) % 4)
-            offset = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))["o"]
-            if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-                raise ValueError
-        except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
-            raise NotFound(
-                "This cursor does not point at a page; start again without it.",
-                code="invalid_cursor",
-            ) from None
+        data = cursor_json(raw)
+        offset = data.get("o") if isinstance(data, dict) else None
+        if isinstance(offset, bool) or not isinstance(offset, int):
+            raise InvalidCursor()
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidCursor()
         return offset
 
     @property

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from backend.accounts.models import Employee
+from backend.api.cache import cache_outage_warning
 from backend.api.errors import NotFound
 from referrals.models import (
     LIVE_STATUSES,
@@ -232,14 +233,14 @@ def _company_impact() -> tuple[ImpactTotals, list[tuple[int, int]]]:
         ):
             return entry[1], entry[2]
     except Exception as exc:
-        logger.warning("impact cache unavailable", extra={"error": type(exc).__name__})
+        cache_outage_warning(logger, "impact cache unavailable", exc)
         return _totals(Q()), _leader_candidates()
     totals, candidates = _totals(Q()), _leader_candidates()
     try:
         cache.set(_COMPANY_KEY, (now, totals, candidates), fresh_for * 10)
         cache.delete(_COMPANY_LOCK)
     except Exception as exc:
-        logger.warning("impact cache unavailable", extra={"error": type(exc).__name__})
+        cache_outage_warning(logger, "impact cache unavailable", exc)
     return totals, candidates
 
 

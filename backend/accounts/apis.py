@@ -49,7 +49,7 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pair = services.auth_login(**serializer.validated_data)
+        pair = services.auth_login(**serializer.validated_data, request=request._request)
         return Response(TokenPairSerializer(pair).data)
 
 

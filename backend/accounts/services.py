@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.state import token_backend
@@ -51,9 +52,12 @@ def _pair_for(employee: Employee) -> TokenPair:
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-def auth_login(*, email: str, password: str) -> TokenPair:
-    """Email + password -> a new token pair. Inactive employees are refused like a bad password."""
-    employee = authenticate(email=email.strip().lower(), password=password)
+def auth_login(*, email: str, password: str, request: HttpRequest | None = None) -> TokenPair:
+    """Email + password -> a new token pair. Inactive employees are refused like a bad password.
+
+    `request` goes to the authentication backends (the admin login limit needs it to tell
+    an API login from an admin one)."""
+    employee = authenticate(request, email=email.strip().lower(), password=password)
     if employee is None or not employee.is_active:
         raise AuthenticationError()
     return _pair_for(employee)  # type: ignore[arg-type]

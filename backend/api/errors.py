@@ -27,9 +27,15 @@ from rest_framework.settings import api_settings
 logger = logging.getLogger(__name__)
 
 
+# Seconds a client should wait before retrying a 503 (a backing service is away).
+RETRY_AFTER_SECONDS = 5
+
+
 class DomainError(Exception):
     """A rule of the product was broken; the subclass says which status it maps to."""
 
+    # Response headers every instance carries (e.g. Retry-After on a 503).
+    headers: ClassVar[Mapping[str, str]] = {}
     status_code: ClassVar[int] = status.HTTP_400_BAD_REQUEST
     default_code: ClassVar[str] = "invalid"
     default_message: ClassVar[str] = "The request is not valid."
@@ -73,6 +79,7 @@ class Conflict(DomainError):
 
 
 class ServiceUnavailable(DomainError):
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
     default_message = "The service is temporarily unavailable. Please retry shortly."
@@ -148,7 +155,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
 
     if isinstance(exc, DomainError):
         return Response(
-            error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code
+            error_body(exc.code, exc.message, exc.fields, exc.extra),
+            status=exc.status_code,
+            headers=dict(exc.headers),
         )
     if isinstance(exc, DjangoValidationError):
         detail = (
@@ -172,7 +181,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         return Response(
             error_body(ServiceUnavailable.default_code, ServiceUnavailable.default_message),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers=dict(ServiceUnavailable.headers),
         )
     elif isinstance(exc, DatabaseError):
         # DataError and friends: a value the database refused, e.g. out of range.

@@ -123,6 +123,6 @@ class ServiceUnavailableMiddleware:
             response = error_json_response(
                 503, ServiceUnavailable.default_code, ServiceUnavailable.default_message
             )
-            response["Retry-After"] = "5"
+            response.headers.update(ServiceUnavailable.headers)
             return response
         return None

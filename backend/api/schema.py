@@ -46,7 +46,11 @@ ERROR_DESCRIPTIONS = {
     404: "No such resource, or it is not yours.",
     409: "Conflicts with the current state: a duplicate or a stale version.",
     413: "The request body is too large.",
-    414: "The URL is too long.",
+    414: (
+        "The URL is too long: over MAX_URL_BYTES the app answers in the error shape; "
+        "over the request-line limit of the server in front (gunicorn: 8190 bytes) "
+        "that server answers with an HTML page."
+    ),
     429: "Too many requests; retry after the number of seconds in `Retry-After`.",
     503: "A backing service is unavailable; retry after `Retry-After` seconds.",
 }
@@ -136,8 +140,10 @@ class ApiAutoSchema(AutoSchema):
             codes |= {400, 413}
         if self.method == "GET" and (self._is_list_view() or self.get_override_parameters()):
             codes |= {400, 414}
-        if "{" in self.path or self._is_paginated():
-            codes.add(404)  # for lists: a cursor that points nowhere
+        if "{" in self.path:
+            codes.add(404)
+        if self._is_paginated():
+            codes.add(400)  # a cursor we did not issue
         permissions = view.get_permissions() if hasattr(view, "get_permissions") else []
         if not all(isinstance(permission, AllowAny) for permission in permissions):
             codes |= {401, 403}
@@ -154,6 +160,11 @@ class ApiAutoSchema(AutoSchema):
             if str(code) not in responses:
                 response = self._get_response_for_code(ErrorSerializer, str(code))
                 response["description"] = ERROR_DESCRIPTIONS.get(code, "Error")
+                if code == 414:
+                    # A request line over gunicorn's limit (8190 bytes, its maximum) never
+                    # reaches the app: gunicorn answers 414 itself, as an HTML page. Only
+                    # a URL far outside the schema's bounds gets there.
+                    response["content"]["text/html"] = {"schema": {"type": "string"}}
                 responses[str(code)] = response
         return responses
 

@@ -92,6 +92,16 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class EmptyInputSerializer(StrictInputSerializer):
+    """The body of an operation that takes none: any field in it is unknown."""
+
+
+def refuse_body_fields(data: Any) -> None:
+    """For views without an input serializer: a body with fields is refused like any
+    unknown field (a client that sends one expects it to mean something)."""
+    EmptyInputSerializer(data=data if data is not None else {}).is_valid(raise_exception=True)
+
+
 class QueryParamsSerializer(serializers.Serializer):
     """Query parameters as the schema documents them.
 

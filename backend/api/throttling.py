@@ -25,6 +25,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from backend.api.cache import cache_outage_warning
+
 logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -80,9 +82,8 @@ class CacheCounterThrottle(BaseThrottle):
                 count = self._increment(key, period)
                 previous = cache.get(previous_key) or 0
         except Exception as exc:
-            logger.warning(
-                "throttle cache unavailable, allowing request",
-                extra={"scope": self.scope, "error": type(exc).__name__},
+            cache_outage_warning(
+                logger, "throttle cache unavailable, allowing request", exc, scope=self.scope
             )
             return True
         overlap = 1 - (now % period) / period

@@ -314,7 +314,7 @@ class ArticleDetailApi(APIView):
         return _detail_response(request, article_get(slug=article.slug, employee=request.user))
 
 
-class _StatusChangeInput(serializers.Serializer):
+class _StatusChangeInput(StrictInputSerializer):
     revision = serializers.IntegerField(
         min_value=0, required=False, help_text="Optional: the revision you saw (else 409)."
     )

@@ -10,7 +10,11 @@ from rest_framework.views import APIView
 
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
-from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
+from backend.api.serializers import (
+    QueryParamsSerializer,
+    StrictInputSerializer,
+    refuse_body_fields,
+)
 from backend.api.throttling import EmployeeWriteThrottle
 from knowledge.apis.articles import _detail_response
 from knowledge.apis.serializers import ArticleDetailSerializer, PersonRefSerializer
@@ -180,6 +184,7 @@ class AnswerAcceptApi(APIView):
         responses={200: AnswerSerializer},
     )
     def post(self, request: Request, answer_id: int) -> Response:
+        refuse_body_fields(request.data)
         answer = answer_accept(answer=answer_get(answer_id=answer_id), actor=request.user)
         return Response(AnswerSerializer(answer).data)
 
@@ -196,6 +201,7 @@ class QuestionPublishApi(APIView):
         responses={201: ArticleDetailSerializer},
     )
     def post(self, request: Request, question_id: int) -> Response:
+        refuse_body_fields(request.data)
         article = question_publish(
             question=question_get_plain(question_id=question_id), editor=request.user
         )

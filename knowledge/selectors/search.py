@@ -46,6 +46,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat
 
+from backend.api.cache import cache_outage_warning
 from knowledge.models import Article, ArticleLanguage
 from knowledge.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP, highlight_terms
 
@@ -119,7 +120,7 @@ def ranked_cache_get(key_parts: tuple[object, ...]) -> RankedCacheEntry:
     try:
         found = cache.get_many([_GENERATION_KEY, key])
     except Exception as exc:  # any cache outage: rank in the database
-        logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+        cache_outage_warning(logger, "search cache unavailable", exc)
         return RankedCacheEntry(key, 0, None)
     generation = found.get(_GENERATION_KEY, 0)
     entry = found.get(key)
@@ -137,7 +138,7 @@ def ranked_cache_set(looked_up: RankedCacheEntry, rows: RankedRows) -> None:
             looked_up.key, (looked_up.generation, rows), settings.KNOWLEDGE_SEARCH_CACHE_SECONDS
         )
     except Exception as exc:
-        logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+        cache_outage_warning(logger, "search cache unavailable", exc)
 
 
 def ranked_cache_invalidate() -> None:
@@ -148,7 +149,7 @@ def ranked_cache_invalidate() -> None:
         try:
             cache.set(_GENERATION_KEY, time.time_ns(), None)
         except Exception as exc:  # pages then expire on their own
-            logger.warning("search cache unavailable", extra={"error": type(exc).__name__})
+            cache_outage_warning(logger, "search cache unavailable", exc)
 
     bump()
     transaction.on_commit(bump)

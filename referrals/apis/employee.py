@@ -28,6 +28,7 @@ from backend.api.serializers import (
     PrimaryKeyReferenceField,
     QueryParamsSerializer,
     StrictInputSerializer,
+    refuse_body_fields,
 )
 from referrals import selectors
 from referrals.apis.common import (
@@ -138,6 +139,7 @@ class ReferralCodeRevokeApi(APIView):
         responses={200: ReferralCodeSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
+        refuse_body_fields(request.data)
         revoked = referral_code_revoke(employee=request.user, code=code)
         return Response(ReferralCodeSerializer(revoked).data)
 

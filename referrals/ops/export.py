@@ -40,6 +40,10 @@ COLUMNS: list[tuple[str, str]] = [
     ("confirmed_at", "confirmed_at"),
 ]
 CHUNK = 2000
+# Excel reads a CSV without a byte order mark in the machine's legacy code page ("ZoÃ«"
+# for "Zoë"); with it, as UTF-8. Python readers strip it with encoding="utf-8-sig".
+BOM = "\ufeff"
+CONTENT_TYPE = "text/csv; charset=utf-8"
 # A cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,9 +68,9 @@ def _cell(value: Any) -> Any:
 
 
 def queue_csv_lines(queryset: QuerySet[Attribution], *, review_first: bool) -> Iterator[str]:
-    """The header, then one line per attribution in queue order."""
+    """The byte order mark and header, then one line per attribution in queue order."""
     writer = csv.writer(_Line())
-    yield writer.writerow([name for name, _ in COLUMNS])
+    yield BOM + writer.writerow([name for name, _ in COLUMNS])
     ordering: list[Any] = ["-created_at", "-id"]
     if review_first:
         ordering.insert(0, REVIEW_RANK.desc())
@@ -77,7 +81,7 @@ def queue_csv_lines(queryset: QuerySet[Attribution], *, review_first: bool) -> I
 
 def queue_csv_response(queryset: QuerySet[Attribution], *, review_first: bool) -> Any:
     response = StreamingHttpResponse(
-        queue_csv_lines(queryset, review_first=review_first), content_type="text/csv"
+        queue_csv_lines(queryset, review_first=review_first), content_type=CONTENT_TYPE
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="attributions-{stamp}.csv"'

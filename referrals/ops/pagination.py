@@ -11,7 +11,6 @@ a row comparison the queue's index answers directly (`referrals_attr_queue_idx`,
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from datetime import datetime
 from typing import Any
@@ -22,18 +21,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from backend.api.errors import NotFound
-from backend.api.pagination import CursorPagination
+from backend.api.pagination import CursorPagination, InvalidCursor, cursor_json
 from referrals.models import REVIEW_RANK, Attribution, AttributionStatus
 
 _TABLE = Attribution._meta.db_table
 _RANK_SQL = f'CASE WHEN "{_TABLE}"."status" = \'needs_review\' THEN 1 ELSE 0 END'
 
+_PK_RANGE = range(1, 2**63)
 
-def _invalid() -> NotFound:
-    return NotFound(
-        "This cursor does not point at a page; start again without it.", code="invalid_cursor"
-    )
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class ReviewQueuePagination(CursorPagination):
@@ -57,20 +55,25 @@ class ReviewQueuePagination(CursorPagination):
 
     def _decode(self, request: Request) -> tuple[list[Any], bool] | None:
         raw = request.query_params.get(self.cursor_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: the first page, as for every list
             return None
+        data = cursor_json(raw)
+        key = data.get("k") if isinstance(data, dict) else None
+        backwards = data.get("b") if isinstance(data, dict) else None
+        if not isinstance(key, list) or len(key) != 2 + int(self.review_first):
+            raise InvalidCursor()
+        *rank, moment, pk = key
+        if not isinstance(backwards, bool) or not isinstance(moment, str):
+            raise InvalidCursor()
+        if not all(_is_int(r) and r in (0, 1) for r in rank) or not _is_int(pk):
+            raise InvalidCursor()
         try:
-            data = json.loads(base64.urlsafe_b64decode(raw.encode()))
-            key, backwards = data["k"], data["b"]
-            *rank, moment, pk = key
-            values = [*(int(r) for r in rank), datetime.fromisoformat(moment), int(pk)]
-        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
-            raise _invalid() from None
-        if len(rank) != int(self.review_first) or not isinstance(backwards, bool):
-            raise _invalid()
-        if values[-2].tzinfo is None or not -(2**63) < values[-1] < 2**63:
-            raise _invalid()
-        return values, backwards
+            moment_value = datetime.fromisoformat(moment)
+        except ValueError:
+            raise InvalidCursor() from None
+        if moment_value.tzinfo is None or pk not in _PK_RANGE:
+            raise InvalidCursor()
+        return [*rank, moment_value, pk], backwards
 
     def paginate_queryset(
         self, queryset: QuerySet[Attribution], request: Request, view: Any = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -79,13 +80,29 @@ class Visitor:
     visitor_hash: str
 
 
+def visitor_network(address: str) -> str:
+    """What counts as one visitor: the client's network address. An IPv4 address as it
+    is; an IPv6 address by its /64 prefix, the block one subscriber line gets and can
+    rotate addresses in at will. The user agent plays no part: anyone can send a new one
+    with every request, so counting it would let one phone count as many visitors."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def visitor_from_request(request: HttpRequest) -> Visitor:
-    """Salted daily hash of the client address and user agent. Neither is stored, and the
-    salt is deleted after two days, so the hash cannot be traced back or linked across days."""
+    """Salted daily hash of the client's network (see `visitor_network`). The address is
+    not stored, and the salt is deleted after two days, so the hash cannot be traced back
+    or linked across days."""
     day = timezone.localdate()
-    address = BaseThrottle().get_ident(request) or ""  # honours NUM_PROXIES
-    agent = request.META.get("HTTP_USER_AGENT", "")[:512]
-    digest = hashlib.sha256(f"{_salt_for(day)}|{address}|{agent}".encode()).hexdigest()
+    network = visitor_network(BaseThrottle().get_ident(request) or "")  # honours NUM_PROXIES
+    digest = hashlib.sha256(f"{_salt_for(day)}|{network}".encode()).hexdigest()
     return Visitor(day=day, visitor_hash=digest)
 
 

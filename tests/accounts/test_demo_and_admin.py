@@ -3,7 +3,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from backend.accounts.demo import DEMO_PASSWORD
@@ -13,8 +13,24 @@ from tests.factories import PASSWORD
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug_and_writes_nothing(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Employee.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_with_debug_on(settings) -> None:
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "employees: 32 created" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ def test_readyz_is_503_in_the_error_shape_when_the_database_is_unreachable(
         response = api_client.get("/readyz")
 
     assert response.status_code == 503
+    assert response["Retry-After"] == "5"  # as every other 503
     assert response.json() == {
         "code": "service_unavailable",
         "message": "The database is unreachable.",

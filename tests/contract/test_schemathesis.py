@@ -153,7 +153,8 @@ def run_schemathesis(
 def test_schemathesis_finds_no_failures(
     caller: str, start_server: Callable[..., AppServer], tmp_path: Path
 ) -> None:
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with open(os.devnull, "w") as devnull:
+        call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0, stdout=devnull)
     authorization = CALLERS[caller]()
     # A real gunicorn. Test settings, for their fast password hasher: every login attempt
     # otherwise costs a deliberately slow hash. Generous limits so that the logic behind

@@ -481,12 +481,12 @@ def test_list_refuses_bad_parameters(
 
 
 @pytest.mark.parametrize("cursor", ["bm9wZQ", "eyJvIjogOTk5OTk5fQ", "%%%"])
-def test_a_cursor_that_points_nowhere_is_not_found(
+def test_a_cursor_that_points_nowhere_is_refused(
     employee_client: APIClient, cursor: str, db: None
 ) -> None:
     response = employee_client.get(URL, {"cursor": cursor})
 
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response.json()["code"] == "invalid_cursor"
 
 

@@ -227,10 +227,10 @@ def test_seed_demo_loads_the_knowledge_base_with_an_active_notice(db: None) -> N
     from knowledge.selectors.articles import notices_active
 
     first = StringIO()
-    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=first)
     revisions = ArticleRevision.objects.count()
     second = StringIO()
-    call_command("seed_demo", stdout=second)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=second)
 
     assert "knowledge: 62 articles created, 2 outage notice(s) pinned" in first.getvalue()
     assert "knowledge: 0 articles created, 0 outage notice(s) pinned" in second.getvalue()

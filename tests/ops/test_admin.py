@@ -121,8 +121,8 @@ def test_the_admin_csv_holds_the_filtered_rows(sales_ops, employee, referred_by)
 
     response = admin_client(sales_ops).get(QUEUE + "export/", {"status__exact": "needs_review"})
 
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert response["Content-Type"] == "text/csv"
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert [line.split(",")[0] for line in lines[1:]] == [str(flagged.pk)]
 
 

@@ -129,10 +129,10 @@ def test_pages_walk_the_queue_forwards_and_back_without_gaps(
     assert [row["id"] for row in back["results"]] == expected[4:8]
 
 
-def test_a_cursor_we_did_not_issue_is_404(sales_ops_client) -> None:
+def test_a_cursor_we_did_not_issue_is_400(sales_ops_client) -> None:
     response = sales_ops_client.get(QUEUE, {"cursor": "bm9wZQ"})
 
-    assert (response.status_code, response.json()["code"]) == (404, "invalid_cursor")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_cursor")
 
 
 @pytest.mark.parametrize("page_size", [5, 50])
@@ -219,9 +219,23 @@ def test_the_detail_reads_in_a_fixed_number_of_queries(
 def export(client, **params) -> list[dict[str, str]]:
     response = client.get(QUEUE + "export/", params)
     assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.streaming
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_export_is_utf8_with_a_byte_order_mark_for_excel(
+    sales_ops_client, make_employee, referred_by
+) -> None:
+    referred_by(make_employee(display_name="Zoë Ødegård"))
+
+    response = sales_ops_client.get(QUEUE + "export/")
+    raw = b"".join(response.streaming_content)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert raw.startswith(b"\xef\xbb\xbfattribution_id,")
+    assert "Zoë Ødegård".encode() in raw
 
 
 def test_the_export_holds_exactly_the_filtered_rows_in_queue_order(sales_ops_client, world) -> None:

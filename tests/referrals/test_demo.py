@@ -20,9 +20,9 @@ from referrals.models import (
 def test_seed_demo_adds_referrals_in_every_status_once() -> None:
     first, second = StringIO(), StringIO()
 
-    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=first)
     snapshot = Signup.objects.count(), Share.objects.count(), Visit.objects.count()
-    call_command("seed_demo", stdout=second)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=second)
 
     assert "referrals: 14 sign-ups created" in first.getvalue()
     assert "sign-up API key" in first.getvalue()

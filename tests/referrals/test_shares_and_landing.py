@@ -85,10 +85,9 @@ def test_shares_list_own_shares_with_visit_counts_in_bounded_queries(
 ) -> None:
     mine = [share(employee_client, article=article.slug) for _ in range(5)]
     share(other_client)
-    friend = Client()
-    friend.get(f"/s/{mine[0]['token']}", HTTP_USER_AGENT="phone A")
-    friend.get(f"/s/{mine[0]['token']}", HTTP_USER_AGENT="phone B")
-    friend.get(f"/s/{mine[0]['token']}", HTTP_USER_AGENT="phone A")
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/s/{mine[0]['token']}")
+    Client(REMOTE_ADDR="203.0.113.8").get(f"/s/{mine[0]['token']}")
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/s/{mine[0]['token']}")
 
     for size in (2, 5):
         with django_assert_num_queries(2):
@@ -171,6 +170,28 @@ def test_a_view_records_one_visit_per_visitor_per_day_without_storing_the_addres
     assert "phone" not in stored
     assert {v["day"] for v in visits} == {timezone.localdate()}
     assert {f.name for f in Visit._meta.fields} == {"id", "share", "day", "visitor_hash", "at"}
+
+
+def test_a_rotating_user_agent_from_one_address_is_one_visitor(
+    employee_client: APIClient, article
+) -> None:
+    token = share(employee_client, article=article.slug)["token"]
+
+    for n in range(20):
+        Client(REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=f"Bot/{n}").get(f"/s/{token}")
+
+    assert Visit.objects.count() == 1
+
+
+def test_addresses_of_one_ipv6_line_are_one_visitor(employee_client: APIClient, article) -> None:
+    token = share(employee_client, article=article.slug)["token"]
+
+    for address in ["2001:db8:1:2::1", "2001:db8:1:2:ffff::9", "2001:db8:1:3::1", "::ffff:1.2.3.4"]:
+        Client(REMOTE_ADDR=address).get(f"/s/{token}")
+    Client(REMOTE_ADDR="1.2.3.4").get(f"/s/{token}")
+
+    # 2001:db8:1:2::/64 once, 2001:db8:1:3::/64 once, 1.2.3.4 (mapped or not) once
+    assert Visit.objects.count() == 3
 
 
 def test_a_head_request_records_no_visit(employee_client: APIClient, article) -> None:
