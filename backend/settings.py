@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "AttributionStatusEnum": "referrals.models.AttributionStatus",
         "ClaimStatusEnum": "referrals.models.ClaimStatus",
         "ReferralCodeStatusEnum": ["active", "revoked", "frozen"],
+        "LanguageEnum": "backend.accounts.models.Language",
     }
 )
 

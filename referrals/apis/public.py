@@ -26,10 +26,27 @@ class PublicShareApi(APIView):
     permission_classes = [Public]
     throttle_classes = [PublicVisitorThrottle]
 
+    class QuerySerializer(serializers.Serializer):
+        lang = serializers.ChoiceField(
+            choices=Language.choices,
+            required=False,
+            help_text="The friend's language; the answer's translation when one exists.",
+        )
+
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
-        language = serializers.ChoiceField(choices=Language.choices)
+        language = serializers.ChoiceField(
+            choices=Language.choices, help_text="The language of the page's own words."
+        )
+        answer_language = serializers.ChoiceField(
+            choices=Language.choices,
+            allow_null=True,
+            help_text="The answer's language: the chosen one when a translation exists.",
+        )
         title = serializers.CharField(allow_null=True, help_text="The shared answer's title.")
+        summary = serializers.CharField(
+            allow_null=True, help_text="One line about the answer (the link preview's text)."
+        )
         friend_text = serializers.CharField(
             allow_null=True, help_text="The answer, in the version meant for friends."
         )
@@ -37,7 +54,13 @@ class PublicShareApi(APIView):
             help_text="The shared answer was withdrawn; only the code is offered."
         )
         referrer_first_name = serializers.CharField()
-        code = serializers.CharField(help_text="Referral code, `XXXXX-XXXXX`.")
+        code = serializers.CharField(
+            allow_null=True,
+            help_text=(
+                "Referral code, `XXXXX-XXXXX`. When the shared code was revoked, the "
+                "employee's current personal code; null when they have none (left)."
+            ),
+        )
         perk = serializers.CharField(allow_null=True, help_text="What the friend gets.")
         signup_url = serializers.CharField(help_text="Become a customer, code filled in.")
 
@@ -46,12 +69,15 @@ class PublicShareApi(APIView):
         tags=TAGS,
         summary="A shared answer and code, as the friend sees it (records a visit)",
         auth=[],
+        parameters=[QuerySerializer],
         responses={200: OutputSerializer},
     )
     def get(self, request: Request, token: str) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         share = share_get_public(token=token)
         visit_record(share=share, visitor=visitor_from_request(request))
-        content: LandingContent = landing_content(share)
+        content: LandingContent = landing_content(share, language=query.validated_data.get("lang"))
         return Response(self.OutputSerializer(content).data, headers={"Cache-Control": "no-store"})
 
 

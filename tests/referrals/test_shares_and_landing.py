@@ -240,7 +240,9 @@ def test_the_public_json_twin_shows_the_page_content_and_nothing_more(
     assert set(body) == {
         "token",
         "language",
+        "answer_language",
         "title",
+        "summary",
         "friend_text",
         "answer_retired",
         "referrer_first_name",
@@ -310,9 +312,9 @@ def test_the_page_feedback_form_works_without_javascript(
     token = share(employee_client, article=article.slug)["token"]
     friend = Client(enforce_csrf_checks=True)
     page = friend.get(f"/s/{token}")
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode())[1]
 
-    response = friend.post(f"/s/{token}/feedback", {"helpful": "yes", "csrfmiddlewaretoken": csrf})
+    response = friend.post(f"/s/{token}/feedback", {"helpful": "yes", "form_token": form_token})
     thanks = friend.get(response["Location"])
 
     assert response.status_code == 302
