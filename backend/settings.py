@@ -335,6 +335,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
     {
         # Landing page and public share JSON, per visitor address.
         "public": env.str("PUBLIC_THROTTLE_RATE", "60/min"),
+        # The public code check, per client address.
+        "code_check": env.str("CODE_CHECK_THROTTLE_RATE", "10/min"),
         # Sign-up ingestion, per API key (a batch call counts once).
         "signups": env.str("SIGNUP_THROTTLE_RATE", "1200/min"),
     }

@@ -10,13 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import Language
+from backend.api.errors import InvalidInput
 from backend.api.permissions import Public
-from backend.api.serializers import StrictInputSerializer
+from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
+from referrals.code_check import referral_code_check
+from referrals.codes import CodeMalformed
 from referrals.landing import LandingContent, landing_content
 from referrals.models import FeedbackReason
 from referrals.selectors import share_get_public
 from referrals.services.shares import share_feedback_record, visit_record, visitor_from_request
-from referrals.throttling import PublicVisitorThrottle
+from referrals.throttling import PublicCodeCheckThrottle, PublicVisitorThrottle
 
 TAGS = ["public"]
 
@@ -26,7 +29,7 @@ class PublicShareApi(APIView):
     permission_classes = [Public]
     throttle_classes = [PublicVisitorThrottle]
 
-    class QuerySerializer(serializers.Serializer):
+    class QuerySerializer(QueryParamsSerializer):
         lang = serializers.ChoiceField(
             choices=Language.choices,
             required=False,
@@ -113,3 +116,42 @@ class PublicShareFeedbackApi(APIView):
             share=share, visitor=visitor_from_request(request), **serializer.validated_data
         )
         return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class PublicCodeCheckApi(APIView):
+    """The shop's and the sign-up form's live check of a code while it is typed."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [PublicCodeCheckThrottle]
+
+    class OutputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=["valid", "typo", "unknown"],
+            help_text=(
+                "`valid`: a live code. `typo`: one symbol is wrong or two are swapped. "
+                "`unknown`: no live code (never issued, revoked, or its owner left)."
+            ),
+        )
+        code = serializers.CharField(
+            allow_null=True,
+            help_text="`valid`: the code, `XXXXX-XXXXX`. `typo`: the correction, when exactly "
+            "one live code is one mistake away; else null.",
+        )
+        first_name = serializers.CharField(
+            allow_null=True, help_text="The code owner's first name (nothing more), or null."
+        )
+
+    @extend_schema(
+        operation_id="public_codes_check",
+        tags=TAGS,
+        summary="Check a referral code while it is typed (no login, strictly throttled)",
+        auth=[],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            check = referral_code_check(raw=code)
+        except CodeMalformed as exc:
+            raise InvalidInput(exc.message, code=exc.code) from None
+        return Response(self.OutputSerializer(check).data, headers={"Cache-Control": "no-store"})
