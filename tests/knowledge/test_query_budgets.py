@@ -101,9 +101,10 @@ def test_question_detail_costs_the_same_for_one_and_five_answers(
         answer(other_client, many["id"], f"Antwoord {n}")
 
     for question, answers in ((few, 1), (many, 5)):
+        # auth, question with asker and article, answers, suggested category
         body = count_queries(
             django_assert_num_queries,
-            3,
+            4,
             lambda q=question: employee_client.get(f"{URL}questions/{q['id']}/"),
         )
         assert len(body["answers"]) == answers
