@@ -26,6 +26,7 @@ from backend.api.errors import DomainError
 from referrals.admin import AttributionEventInline, ReadOnlyAdmin
 from referrals.codes import CodeMalformed, CodeTypo, normalize_code
 from referrals.models import REVIEW_RANK, Attribution
+from referrals.ops.dashboard import dashboard_build
 from referrals.ops.export import queue_csv_response
 from referrals.services.decisions import MAX_BULK, DecisionAction, SeenVersion, attributions_decide
 
@@ -184,7 +185,24 @@ class AttributionAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.export_view),
             name="referrals_attribution_export",
         )
-        return [export, *super().get_urls()]
+        dashboard = path(
+            "dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="referrals_attribution_dashboard",
+        )
+        return [export, dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """The funnel of the last 12 weeks, the review queue and the converting answers."""
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Referral dashboard",
+            "dashboard": dashboard_build(),
+        }
+        return TemplateResponse(request, "admin/referrals/attribution/dashboard.html", context)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The changelist's rows (filters and search applied) as a streamed CSV."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,14 +16,7 @@ from referrals.models import Share, ShareFeedback, Visit
 from referrals.services.codes import referral_code_revoke
 from tests.referrals.conftest import personal_code
 from tests.referrals.test_landing_browser import CHROMIUM, CHROMIUM_ARGS
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
+from tests.referrals.test_landing_browser import pytestmark as pytestmark
 
 
 @pytest.fixture
