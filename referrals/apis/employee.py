@@ -413,6 +413,11 @@ class ClaimListCreateApi(APIView):
         )
         created_at = serializers.DateTimeField()
         decided_at = serializers.DateTimeField(allow_null=True)
+        decision_reason = serializers.CharField(
+            source="decision_note",
+            help_text="Sales ops' reason for the decision (why a claim was rejected); "
+            "empty while the claim is open.",
+        )
 
         def get_matched(self, obj: object) -> bool:
             return obj.signup_id is not None  # type: ignore[attr-defined]
