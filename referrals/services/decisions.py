@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
+from backend.accounts.identifiers import work_email_hash
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.api.errors import Conflict, DomainError, InvalidInput, NotFound
 from referrals.models import LIVE_STATUSES, Attribution, AttributionStatus, Signup
@@ -113,7 +114,8 @@ def _self_referrals(employee: Employee, attributions: Sequence[Attribution]) -> 
         for value in attribution.signup.customer_hashes().values()
     }
     own = EmployeeIdentifier.objects.filter(employee=employee, value_hash__in=by_hash)
-    return {by_hash[value] for value in own.values_list("value_hash", flat=True)}
+    hashes = {*own.values_list("value_hash", flat=True), work_email_hash(employee.email)}
+    return {by_hash[value] for value in hashes if value in by_hash}
 
 
 def attributions_lock(ids: Sequence[int]) -> dict[int, Attribution]:

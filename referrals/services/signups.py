@@ -29,6 +29,7 @@ from django.db import IntegrityError, OperationalError, connection, models, tran
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from backend.accounts.identifiers import work_email_hash
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.api.errors import Conflict, InvalidInput, NotFound
 from referrals.codes import CodeMalformed, CodeTypo, format_code, normalize_code
@@ -275,6 +276,10 @@ def _context(items: Sequence[SignupInput], now: datetime) -> _Context:
                 employee_id__anyof=referrers, value_hash__anyof=all_hashes
             ).values_list("employee_id", "value_hash")
         )
+    for code in by_pk.values():
+        work_email = work_email_hash(code.owner.email)
+        if work_email:
+            own_identifiers.add((code.owner_id, work_email))
     if referrers:
         velocity.update(
             dict(

@@ -184,6 +184,18 @@ def test_the_referrers_own_identifier_is_a_self_referral(
     assert not LiveCustomer.objects.exists()
 
 
+def test_the_referrers_work_email_is_a_self_referral(employee: Employee, crm: APIClient) -> None:
+    attribution = report(crm, code=personal_code(employee).code, email=f" {employee.email.upper()}")
+
+    assert (attribution.status, attribution.reason) == ("rejected", "self_referral")
+    assert attribution.trace[-1] == {
+        "rule": "self_referral",
+        "result": "fail",
+        "detail": "customer email is the referrer's own",
+    }
+    assert not LiveCustomer.objects.exists()
+
+
 def test_an_existing_customer_is_rejected(employee: Employee, crm: APIClient) -> None:
     attribution = report(crm, code=personal_code(employee).code, is_new_customer=False)
 
