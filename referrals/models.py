@@ -341,6 +341,8 @@ class Attribution(models.Model):
     )
     status = models.CharField(max_length=12, choices=AttributionStatus.choices)
     reason = models.CharField(max_length=32, blank=True)
+    # Every review signal that fired (`reason` holds the first): filtering by any finds it.
+    review_signals = models.JSONField(default=list, blank=True)
     trace = models.JSONField(default=list)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

@@ -28,6 +28,7 @@ from referrals.codes import CodeMalformed, CodeTypo, normalize_code
 from referrals.models import REVIEW_RANK, Attribution
 from referrals.ops.dashboard import dashboard_build
 from referrals.ops.export import queue_csv_response
+from referrals.ops.filters import reason_or_signal
 from referrals.services.decisions import MAX_BULK, DecisionAction, SeenVersion, attributions_decide
 
 
@@ -65,6 +66,17 @@ class TeamFilter(admin.SimpleListFilter):
         return queryset.filter(employee__team=value) if value else queryset
 
 
+class ReviewSignalFilter(admin.SimpleListFilter):
+    title = "review signal"
+    parameter_name = "signal"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("velocity", "velocity"), ("channel_conflict", "channel conflict")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(reason_or_signal(self.value())) if self.value() else queryset
+
+
 @admin.register(Attribution)
 class AttributionAdmin(ReadOnlyAdmin):
     list_display = (
@@ -80,6 +92,7 @@ class AttributionAdmin(ReadOnlyAdmin):
     list_filter = (
         "status",
         "reason",
+        ReviewSignalFilter,
         DepartmentFilter,
         TeamFilter,
         ("code__campaign", admin.RelatedOnlyFieldListFilter),

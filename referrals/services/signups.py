@@ -117,6 +117,7 @@ class _Decision:
     code: ReferralCode | None = None
     share: Share | None = None
     trace: list[dict[str, str]] = field(default_factory=list)
+    review_signals: list[str] = field(default_factory=list)
 
     def line(self, rule: str, result: str, detail: str) -> None:
         self.trace.append({"rule": rule, "result": result, "detail": detail})
@@ -235,6 +236,7 @@ def _evaluate(item: SignupInput, ctx: _Context) -> _Decision:
         )
     if flags:
         decision.status, decision.reason = AttributionStatus.NEEDS_REVIEW, flags[0]
+        decision.review_signals = flags
         return decision
 
     # 7. Pending until activated and past the withdrawal period.
@@ -374,6 +376,7 @@ def _write(signups: list[Signup], decisions: list[_Decision], now: datetime) -> 
             article_id=decision.share.article_id if decision.share else None,
             status=decision.status,
             reason=decision.reason,
+            review_signals=decision.review_signals,
             trace=decision.trace,
             created_at=now,
             updated_at=now,
@@ -403,7 +406,7 @@ _SIGNUP_COLUMNS = [
 ]  # fmt: skip
 _ATTRIBUTION_COLUMNS = [
     "id", "signup_id", "employee_id", "code_id", "share_id", "article_id", "status", "reason",
-    "trace", "version", "created_at", "updated_at", "confirmed_at",
+    "trace", "version", "created_at", "updated_at", "confirmed_at", "review_signals",
 ]  # fmt: skip
 
 
@@ -482,6 +485,7 @@ def _copy_all(signups: list[Signup], attributions: list[Attribution], now: datet
                 a.created_at,
                 a.updated_at,
                 None,
+                json.dumps(a.review_signals),
             )
             for s, a in pairs
         ],
