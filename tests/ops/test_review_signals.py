@@ -3,10 +3,16 @@ shows both, and filtering by either finds it."""
 
 from __future__ import annotations
 
-from django.test import Client
+from datetime import timedelta
 
+from django.test import Client
+from django.utils import timezone
+
+from backend.accounts.identifiers import identifier_hash
 from referrals.models import Attribution
+from referrals.services.signups import COPY_FROM, SignupInput, signups_ingest
 from tests.factories import PASSWORD
+from tests.referrals.conftest import personal_code
 
 QUEUE = "/api/v1/ops/attributions/"
 
@@ -48,3 +54,30 @@ def test_the_admin_filters_by_review_signal(settings, sales_ops, employee, refer
     listed = page.context["cl"].result_list
     assert [a.pk for a in listed] == [both.pk]
     assert Attribution.objects.count() == 2
+
+
+def test_a_large_batch_keeps_every_signal_too(settings, employee) -> None:
+    settings.VELOCITY_LIMIT = 1
+    code = personal_code(employee).code
+    items = [
+        SignupInput(
+            external_id=f"BATCH-{n:03d}",
+            occurred_at=timezone.now() - timedelta(minutes=5),
+            sales_channel="dealer",
+            is_new_customer=True,
+            customer_hashes={"email": identifier_hash("email", f"batch{n}@example.com")},
+            code=code,
+            share_token="",
+            product="Sim Only",
+        )
+        for n in range(COPY_FROM)
+    ]
+
+    signups_ingest(source="crm", items=items)
+
+    signals = Attribution.objects.order_by("signup__external_id").values_list(
+        "review_signals", flat=True
+    )
+    assert list(signals) == [["channel_conflict"]] + [["velocity", "channel_conflict"]] * (
+        COPY_FROM - 1
+    )
