@@ -323,6 +323,9 @@ VELOCITY_LIMIT = env.int("VELOCITY_LIMIT", 10, minimum=1)
 # EU withdrawal period: an activated sign-up is confirmed once this many days pass
 # without a cancellation.
 WITHDRAWAL_DAYS = env.int("WITHDRAWAL_DAYS", 14, minimum=0)
+# A pending attribution whose sign-up was not activated this many days after it occurred
+# expires (`manage.py expire_attributions`, reversed as `not_activated`).
+ACTIVATION_DAYS = env.int("ACTIVATION_DAYS", 60, minimum=1)
 # Where friends open shared links (`<PUBLIC_BASE_URL>/s/<token>`).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The shop's sign-up page the landing page's call to action opens, with `code` (and

@@ -561,6 +561,7 @@ class FunnelDaily(models.Model):
     confirmed = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     reversed = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

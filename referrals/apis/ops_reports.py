@@ -52,6 +52,10 @@ class FunnelRowSerializer(serializers.Serializer):
     confirmed = serializers.IntegerField()
     rejected = serializers.IntegerField()
     reversed = serializers.IntegerField()
+    expired = serializers.IntegerField(
+        help_text="Of `reversed`: sign-ups never activated within ACTIVATION_DAYS "
+        "(reason `not_activated`)."
+    )
     visits_per_share = serializers.FloatField(allow_null=True)
     signups_per_visit = serializers.FloatField(allow_null=True)
     attribution_rate = serializers.FloatField(allow_null=True, help_text="attributed / signups")

@@ -33,12 +33,13 @@ from referrals.models import (
     Visit,
 )
 from referrals.ops.filters import day_bounds
-from referrals.ops.rollup import decode_key, funnel_rolled_until
+from referrals.ops.rollup import EXPIRED, decode_key, funnel_rolled_until
 
 TIME_GROUPS = ("day", "week", "month")
 GROUPS = (*TIME_GROUPS, "department", "team", "campaign", "channel", "article")
 TOP_ARTICLES = 10
 STATUS_COUNTS = ("pending", "needs_review", "confirmed", "rejected", "reversed")
+_METRICS = ("shares", "visits", "signups", "attributed", *STATUS_COUNTS, "expired")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -58,6 +59,7 @@ class FunnelRow:
     confirmed: int = 0
     rejected: int = 0
     reversed: int = 0
+    expired: int = 0
 
     @property
     def visits_per_share(self) -> float | None:
@@ -76,7 +78,7 @@ class FunnelRow:
         return _rate(self.confirmed, self.attributed)
 
     def add(self, other: FunnelRow) -> None:
-        for name in ("shares", "visits", "signups", "attributed", *STATUS_COUNTS):
+        for name in _METRICS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -124,9 +126,6 @@ def _grouped(
     else:
         names = paths[group_by]
     return list(queryset.values(*names).annotate(**counts).order_by())
-
-
-_METRICS = ("shares", "visits", "signups", "attributed", *STATUS_COUNTS)
 
 
 def _rolled_up(first: date, until: date, group_by: str) -> dict[Any, dict[str, int]]:
@@ -216,10 +215,11 @@ def funnel_report(*, start: date, end: date, group_by: str) -> FunnelReport:
             _ATTRIBUTION_PATHS,
             signups=Count("id"),
             attributed=Count("id", filter=~Q(status=AttributionStatus.UNATTRIBUTED)),
+            expired=Count("id", filter=EXPIRED),
             **status_counts,
         ):
             target = row(_key(group_by, found, _ATTRIBUTION_PATHS))
-            for name in ("signups", "attributed", *STATUS_COUNTS):
+            for name in ("signups", "attributed", *STATUS_COUNTS, "expired"):
                 setattr(target, name, getattr(target, name) + found[name])
 
     label = _labeller(group_by, {key for key in rows if key is not None})

@@ -46,7 +46,10 @@ ATTRIBUTION_PATHS: dict[str, list[str]] = {
     FunnelDimension.CHANNEL: ["share__channel"],
 }
 STATUS_COUNTS = ("pending", "needs_review", "confirmed", "rejected", "reversed")
-ATTRIBUTION_COUNTS = ("signups", "attributed", *STATUS_COUNTS)
+# Reversed because the sign-up was never activated within ACTIVATION_DAYS: also counted
+# on its own, so the funnel shows sign-ups that never became customers.
+EXPIRED = Q(status=AttributionStatus.REVERSED, reason="not_activated")
+ATTRIBUTION_COUNTS = ("signups", "attributed", *STATUS_COUNTS, "expired")
 DAYS_PER_TRANSACTION = 31
 # Transactions that began before a run but commit after it are seen by the next run.
 CHANGE_MARGIN = timedelta(minutes=5)
@@ -209,6 +212,7 @@ def _count_attributions(days: Iterable[date], counts: Counts) -> None:
         "signups": Count("id"),
         "attributed": Count("id", filter=~Q(status=AttributionStatus.UNATTRIBUTED)),
         **{name: Count("id", filter=Q(status=name)) for name in STATUS_COUNTS},
+        "expired": Count("id", filter=EXPIRED),
     }
     for dimension, names in ATTRIBUTION_PATHS.items():
         for found in attributions.values("day", *names).annotate(**totals).order_by():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from referrals.models import Attribution, Campaign, FunnelDaily, Share, Visit
 from referrals.ops.rollup import funnel_rollup
-from referrals.services.attribution import attributions_finalize
+from referrals.services.attribution import attributions_expire, attributions_finalize
 from referrals.services.codes import referral_code_create
 from referrals.services.signups import signup_activate
 from tests.ops.conftest import ingest, make_share
@@ -70,6 +70,8 @@ def history(employee, other_employee, make_article):
     ingest(occurred_at=at(today - timedelta(days=40)))
     ingest(code="ZZZZZ-ZZZZZ", occurred_at=at(today - timedelta(days=1)))
     attributions_finalize()
+    ingest(code=poster.code, occurred_at=at(today - timedelta(days=75)))  # never activated
+    attributions_expire()
     return {"campaign": campaign, "esim": esim}
 
 
@@ -103,12 +105,13 @@ def expected_rows(key_of_share, key_of_visit, key_of_attribution, start: date, e
             counts["attributed"] += a.status != "unattributed"
             if a.status in STATUSES:
                 counts[a.status] += 1
+            counts["expired"] += a.reason == "not_activated"
     return rows
 
 
 def got_rows(response) -> dict:
     assert response.status_code == 200, response.content
-    fields = ("shares", "visits", "signups", "attributed", *STATUSES)
+    fields = ("shares", "visits", "signups", "attributed", *STATUSES, "expired")
     return {
         row["key"]: Counter({name: row[name] for name in fields if row[name]})
         for row in response.json()["rows"]
@@ -177,6 +180,14 @@ def test_each_grouping_equals_counts_made_independently(
 
     expected = expected_rows(share_key, lambda v: share_key(v.share), attribution_key, start, today)
     assert got_rows(response) == {k: +v for k, v in expected.items()}
+
+
+def test_sign_ups_never_activated_show_as_expired(sales_ops_client, counted) -> None:
+    start = (timezone.localdate() - timedelta(days=120)).isoformat()
+
+    body = sales_ops_client.get(FUNNEL, {"from": start, "group_by": "month"}).json()
+
+    assert (body["totals"]["expired"], body["totals"]["reversed"]) == (1, 1)
 
 
 def test_answers_that_convert_rank_articles_by_confirmed_sign_ups(
