@@ -536,6 +536,7 @@ class FunnelDimension(models.TextChoices):
     CAMPAIGN = "campaign", "Campaign"
     CHANNEL = "channel", "Share channel"
     ARTICLE = "article", "Answer"
+    EMPLOYEE = "employee", "Employee"
 
 
 class FunnelDaily(models.Model):
