@@ -124,6 +124,7 @@ class PublicCodeCheckApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [Public]
     throttle_classes = [PublicCodeCheckThrottle]
+    error_codes = (400,)  # input that cannot be a code: `code_malformed`
 
     class OutputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,10 +10,21 @@ from django.db import IntegrityError, transaction
 from backend.api.errors import Conflict, InvalidInput, NotFound
 from referrals.models import Campaign
 
+# Far-off dates are typing errors, and before 1900 time zones had odd offsets.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, tzinfo=UTC)
 EDITABLE = ("name", "starts_at", "ends_at", "friend_perk_nl", "friend_perk_en")
 
 
 def _check_period(*, starts_at: datetime, ends_at: datetime) -> None:
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not EARLIEST <= moment <= LATEST:
+            message = "A campaign runs within the years 2000 to 2100."
+            raise InvalidInput(
+                message,
+                code="campaign_period_out_of_range",
+                fields={name: [{"code": "campaign_period_out_of_range", "message": message}]},
+            )
     if ends_at <= starts_at:
         message = "A campaign must end after it starts."
         raise InvalidInput(

@@ -95,9 +95,15 @@ def test_sales_ops_create_list_by_state_and_change_a_campaign(sales_ops_client: 
     [
         (payload(ends_at="2030-11-01T00:00:00Z"), 400, "campaign_period_invalid", "ends_at"),
         (payload(amount=5), 400, "unknown_field", "amount"),
+        (
+            payload(starts_at="0764-06-16T12:51:34Z"),
+            400,
+            "campaign_period_out_of_range",
+            "starts_at",
+        ),
         (payload(name="Zomer"), 409, "campaign_name_taken", "name"),
     ],
-    ids=["ends-before-start", "unknown-field", "name-taken"],
+    ids=["ends-before-start", "unknown-field", "far-past", "name-taken"],
 )
 def test_a_bad_campaign_is_refused_and_nothing_is_written(
     sales_ops_client: APIClient, body: dict, status: int, code: str, field: str
