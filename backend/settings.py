@@ -358,6 +358,9 @@ VELOCITY_LIMIT = env.int("VELOCITY_LIMIT", 10, minimum=1)
 # EU withdrawal period: an activated sign-up is confirmed once this many days pass
 # without a cancellation.
 WITHDRAWAL_DAYS = env.int("WITHDRAWAL_DAYS", 14, minimum=0)
+# A pending attribution whose sign-up was not activated this many days after it occurred
+# expires (`manage.py expire_attributions`, reversed as `not_activated`).
+ACTIVATION_DAYS = env.int("ACTIVATION_DAYS", 60, minimum=1)
 # Where friends open shared links (`<PUBLIC_BASE_URL>/s/<token>`).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The shop's sign-up page the landing page's call to action opens, with `code` (and
@@ -370,6 +373,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
     {
         # Landing page and public share JSON, per visitor address.
         "public": env.str("PUBLIC_THROTTLE_RATE", "60/min"),
+        # The public code check, per client address.
+        "code_check": env.str("CODE_CHECK_THROTTLE_RATE", "10/min"),
         # Sign-up ingestion, per API key (a batch call counts once).
         "signups": env.str("SIGNUP_THROTTLE_RATE", "1200/min"),
         # Claims ("I helped this friend"), per employee.
@@ -381,6 +386,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "AttributionStatusEnum": "referrals.models.AttributionStatus",
         "ClaimStatusEnum": "referrals.models.ClaimStatus",
         "ReferralCodeStatusEnum": ["active", "revoked", "frozen"],
+        "LanguageEnum": "backend.accounts.models.Language",
     }
 )
 

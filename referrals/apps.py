@@ -7,11 +7,14 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.accounts import employment
+        from knowledge.friend_feedback import friend_feedback_reader_register
         from referrals import authentication  # noqa: F401  registers the OpenAPI security scheme
         from referrals.receivers import codes_follow_employment
+        from referrals.share_outcomes import friend_verdicts
 
         # Codes are issued at hire, frozen at leave and unfrozen at return.
         for name in ("employees_hired", "employees_left", "employees_returned"):
             getattr(employment, name).connect(
                 codes_follow_employment, dispatch_uid=f"referrals.codes.{name}"
             )
+        friend_feedback_reader_register(friend_verdicts)

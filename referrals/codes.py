@@ -74,14 +74,43 @@ def generate_code() -> str:
     return payload + check_symbol(payload)
 
 
-def normalize_code(raw: str) -> str:
-    """Canonical form of a typed code; raises CodeMalformed or CodeTypo."""
+def normalize_symbols(raw: str) -> str:
+    """The 10 symbols of a typed code, check symbol not verified; raises CodeMalformed."""
     text = _SEPARATORS.sub("", raw).upper().translate(_TRANSLATE)
     if len(text) != CODE_LENGTH or any(symbol not in _VALUE for symbol in text):
         raise CodeMalformed()
-    if check_symbol(text[:RANDOM_SYMBOLS]) != text[-1]:
+    return text
+
+
+def is_well_formed(text: str) -> bool:
+    """`text` (10 normalised symbols) carries the right check symbol."""
+    return check_symbol(text[:RANDOM_SYMBOLS]) == text[-1]
+
+
+def normalize_code(raw: str) -> str:
+    """Canonical form of a typed code; raises CodeMalformed or CodeTypo."""
+    text = normalize_symbols(raw)
+    if not is_well_formed(text):
         raise CodeTypo()
     return text
+
+
+def typo_corrections(text: str) -> set[str]:
+    """Every well-formed code one mistake away from `text` (10 normalised symbols): one
+    symbol replaced, or two symbols swapped (neighbours or not). At most 10 x 31 + 45
+    candidates, most of which the check symbol rules out."""
+    candidates: set[str] = set()
+    for position in range(CODE_LENGTH):
+        for symbol in ALPHABET:
+            if symbol != text[position]:
+                candidates.add(text[:position] + symbol + text[position + 1 :])
+    for first in range(CODE_LENGTH):
+        for second in range(first + 1, CODE_LENGTH):
+            if text[first] != text[second]:
+                swapped = list(text)
+                swapped[first], swapped[second] = swapped[second], swapped[first]
+                candidates.add("".join(swapped))
+    return {candidate for candidate in candidates if is_well_formed(candidate)}
 
 
 def format_code(code: str) -> str:

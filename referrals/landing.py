@@ -4,43 +4,86 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.models import ArticleStatus
+from django.conf import settings
+
+from knowledge.models import Article, ArticleStatus
+from referrals.codes import format_code
 from referrals.links import signup_url
 from referrals.models import Share
+
+LANGUAGES = ("nl", "en")
 
 
 @dataclass(frozen=True)
 class LandingContent:
     token: str
     language: str
+    answer_language: str | None
     title: str | None
+    summary: str | None
     friend_text: str | None
     answer_retired: bool
     referrer_first_name: str
-    code: str
+    code: str | None
     perk: str | None
     signup_url: str
 
 
-def landing_content(share: Share) -> LandingContent:
-    """Precondition: `share` comes from `share_get_public` (code, owner, campaign and
-    article loaded). The page speaks the answer's language, else the employee's."""
+def _offered_code(share: Share) -> str | None:
+    """The code the page offers: the shared one while it attributes, else (decided for
+    answers shared before a revocation) the owner's live personal code, else none."""
     code = share.code
-    owner = code.owner
+    if code.revoked_at is None and code.frozen_at is None:
+        return code.code
+    return getattr(share, "live_personal_code", None)
+
+
+def _answer_in(article: Article, language: str) -> Article:
+    """The published translation of the shared answer in `language`, else the answer."""
+    if article.language == language:
+        return article
+    translation = (
+        Article.objects.filter(
+            translation_group=article.translation_group,
+            language=language,
+            status=ArticleStatus.PUBLISHED,
+        )
+        .only("slug", "language", "title", "summary", "friend_text", "status")
+        .first()
+    )
+    return translation or article
+
+
+def landing_content(share: Share, *, language: str | None = None) -> LandingContent:
+    """Precondition: `share` comes from `share_get_public` (code, owner, campaign and
+    article loaded). The page speaks the language the friend chose (`language`, from the
+    URL), else the answer's, else the employee's."""
+    owner = share.code.owner
     article = share.article
     live = article is not None and article.status == ArticleStatus.PUBLISHED
-    language = article.language if article is not None else owner.language
-    campaign = code.campaign
+    default = article.language if article is not None else owner.language
+    chosen = language if language in LANGUAGES else default
+    chosen = chosen if chosen in LANGUAGES else "en"
+    shown = _answer_in(article, chosen) if live and article is not None else None
+    campaign = share.code.campaign
+    code = _offered_code(share)
+    running = campaign is not None and campaign.is_running() and code == share.code.code
     return LandingContent(
         token=share.token,
-        language=language if language in COPY else "en",
-        title=article.title if live and article else None,
-        friend_text=(article.friend_text or article.summary) if live and article else None,
+        language=chosen,
+        answer_language=shown.language if shown else None,
+        title=shown.title if shown else None,
+        summary=(shown.summary or shown.friend_text) if shown else None,
+        friend_text=(shown.friend_text or shown.summary) if shown else None,
         answer_retired=article is not None and not live,
         referrer_first_name=owner.first_name,
-        code=code.display,
-        perk=campaign.perk(language) if campaign is not None and campaign.is_running() else None,
-        signup_url=signup_url(code=code.code, share_token=share.token),
+        code=format_code(code) if code else None,
+        perk=campaign.perk(chosen) if running and campaign is not None else None,
+        signup_url=(
+            signup_url(code=code, share_token=share.token if code == share.code.code else None)
+            if code
+            else settings.SIGNUP_URL
+        ),
     )
 
 
@@ -50,6 +93,13 @@ COPY: dict[str, dict[str, str]] = {
         "page_title": "Een tip van {name}",
         "intro": "{name} werkt bij ons en deelde dit antwoord met je.",
         "intro_code": "{name} werkt bij ons en nodigt je uit om klant te worden.",
+        "intro_shared": "{name} deelde dit antwoord met je.",
+        "only_in": "Dit antwoord is er alleen in het Engels.",
+        "language_label": "Taal",
+        "expired_title": "Probeer het nog eens",
+        "expired_text": (
+            "Dit formulier is verlopen of kwam niet van deze pagina. Open de link opnieuw."
+        ),
         "retired": "Dit antwoord is niet meer actueel en is daarom weggehaald.",
         "code_label": "Jouw code van {name}",
         "code_help": "Vul deze code in als je klant wordt.",
@@ -73,6 +123,11 @@ COPY: dict[str, dict[str, str]] = {
         "page_title": "A tip from {name}",
         "intro": "{name} works with us and shared this answer with you.",
         "intro_code": "{name} works with us and invites you to become a customer.",
+        "intro_shared": "{name} shared this answer with you.",
+        "only_in": "This answer is only available in Dutch.",
+        "language_label": "Language",
+        "expired_title": "Please try again",
+        "expired_text": "This form expired or did not come from this page. Open the link again.",
         "retired": "This answer is out of date and was taken down.",
         "code_label": "Your code from {name}",
         "code_help": "Enter this code when you sign up.",

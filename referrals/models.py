@@ -341,6 +341,8 @@ class Attribution(models.Model):
     )
     status = models.CharField(max_length=12, choices=AttributionStatus.choices)
     reason = models.CharField(max_length=32, blank=True)
+    # Every review signal that fired (`reason` holds the first): filtering by any finds it.
+    review_signals = models.JSONField(default=list, blank=True)
     trace = models.JSONField(default=list)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -534,6 +536,7 @@ class FunnelDimension(models.TextChoices):
     CAMPAIGN = "campaign", "Campaign"
     CHANNEL = "channel", "Share channel"
     ARTICLE = "article", "Answer"
+    EMPLOYEE = "employee", "Employee"
 
 
 class FunnelDaily(models.Model):
@@ -559,6 +562,7 @@ class FunnelDaily(models.Model):
     confirmed = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     reversed = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -85,7 +85,11 @@ _PUBLIC_SHARE = """
         m.name AS m_name, m.starts_at AS m_starts_at, m.ends_at AS m_ends_at,
         m.friend_perk_nl AS m_friend_perk_nl, m.friend_perk_en AS m_friend_perk_en,
         a.slug AS a_slug, a.status AS a_status, a.language AS a_language, a.title AS a_title,
-        a.summary AS a_summary, a.friend_text AS a_friend_text
+        a.summary AS a_summary, a.friend_text AS a_friend_text,
+        a.translation_group AS a_translation_group,
+        (SELECT p.code FROM referrals_referralcode AS p
+         WHERE p.owner_id = c.owner_id AND p.is_personal AND p.revoked_at IS NULL
+           AND p.frozen_at IS NULL LIMIT 1) AS live_personal_code
     FROM referrals_share AS s
     JOIN referrals_referralcode AS c ON c.id = s.code_id
     JOIN accounts_employee AS o ON o.id = c.owner_id
@@ -100,9 +104,11 @@ def _prefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def share_get_public(*, token: str) -> Share:
-    """A share a friend may open: it exists and its code still attributes. Anything else
-    is the same 404, so a revoked link tells nothing about why. The code (with its owner's
-    name and language and its campaign) and the answer's public fields are loaded."""
+    """A share a friend may open. A shared answer stays readable after its code is revoked
+    or frozen (the page then offers the owner's live personal code, if any, as
+    `share.live_personal_code`); a share of a code alone dies with its code, with the same
+    404 as an unknown token, so a dead link tells nothing about why. The code (with its
+    owner's name and language and its campaign) and the answer's public fields are loaded."""
     from knowledge.models import Article
 
     found = list(Share.objects.raw(_PUBLIC_SHARE, [token]))
@@ -117,7 +123,7 @@ def share_get_public(*, token: str) -> Share:
     share.code = code
     article = _prefixed(row, "a_")
     share.article = Article(id=share.article_id, **article) if share.article_id else None
-    if code.revoked_at is not None or code.frozen_at is not None:
+    if share.article is None and (code.revoked_at is not None or code.frozen_at is not None):
         raise NotFound("This link is not valid (any more).", code="share_not_found")
     return share
 

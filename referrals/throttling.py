@@ -13,6 +13,13 @@ class PublicVisitorThrottle(CacheCounterThrottle):
     scope = "public"
 
 
+class PublicCodeCheckThrottle(CacheCounterThrottle):
+    """The public code check, per client address: strict, as every answer about a code
+    that exists is worth something to someone guessing codes."""
+
+    scope = "code_check"
+
+
 class SignupApiKeyThrottle(CacheCounterThrottle):
     """Sign-up ingestion, per API key: one caller cannot crowd out the others."""
 

@@ -119,3 +119,12 @@ def hash_normalized(kind: str, normalized: str) -> str:
 def identifier_hash(kind: str, value: str) -> str:
     """Normalise and hash; raises ValidationError when the value is not a valid `kind`."""
     return hash_normalized(kind, normalize_identifier(kind, value))
+
+
+def work_email_hash(email: str) -> str | None:
+    """The keyed hash of an employee's work email: it is their own identifier as much as
+    the personal ones HR provides, so a sign-up with it is a self-referral."""
+    try:
+        return identifier_hash(IdentifierKind.EMAIL, email)
+    except ValidationError:
+        return None

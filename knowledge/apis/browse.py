@@ -100,6 +100,18 @@ class InsightsUnhelpfulArticleSerializer(serializers.Serializer):
     helpful_share = serializers.FloatField(source="share")
 
 
+class InsightsFriendFeedbackSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    language = serializers.CharField()
+    helpful_count = serializers.IntegerField()
+    not_helpful_count = serializers.IntegerField()
+    reasons = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How often friends gave each reason (e.g. `unclear`, `outdated`).",
+    )
+
+
 class InsightsOpenQuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -134,6 +146,11 @@ class InsightsApi(APIView):
         )
         open_question_count = serializers.IntegerField()
         open_questions = InsightsOpenQuestionSerializer(many=True, help_text="Oldest first.")
+        friend_feedback = InsightsFriendFeedbackSerializer(
+            many=True,
+            help_text="What friends said about shared answers on their landing page, "
+            "least helpful first.",
+        )
 
     @extend_schema(
         operation_id="knowledge_insights",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,13 +12,15 @@ from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
 from backend.api.serializers import (
     QueryParamsSerializer,
+    SlugReferenceField,
     StrictInputSerializer,
     refuse_body_fields,
 )
 from backend.api.throttling import EmployeeWriteThrottle
 from knowledge.apis.articles import _detail_response
 from knowledge.apis.serializers import ArticleDetailSerializer, PersonRefSerializer
-from knowledge.models import ArticleLanguage, QuestionStatus
+from knowledge.models import ArticleLanguage, Category, Question, QuestionStatus
+from knowledge.selectors.category_suggestion import question_suggested_category
 from knowledge.selectors.questions import (
     answer_get,
     question_get,
@@ -66,12 +68,28 @@ class QuestionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+class SuggestedCategorySerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="In the question's language.")
+
+
 class QuestionDetailSerializer(QuestionSerializer):
     answers = AnswerSerializer(many=True, read_only=True)
     answer_count = serializers.SerializerMethodField()
+    suggested_category = serializers.SerializerMethodField(
+        help_text="The category of the published answers most like this question; "
+        "publishing uses it unless the editor chooses another."
+    )
 
     def get_answer_count(self, question: object) -> int:
         return len(question.answers.all())  # type: ignore[attr-defined]
+
+    @extend_schema_field(SuggestedCategorySerializer(allow_null=True))
+    def get_suggested_category(self, question: Question) -> dict[str, str] | None:
+        category = question_suggested_category(question=question)
+        if category is None:
+            return None
+        return {"slug": category.slug, "name": category.name_in(question.language)}
 
 
 class QuestionListApi(APIView):
@@ -193,16 +211,27 @@ class QuestionPublishApi(APIView):
     permission_classes = [IsEditor]
     error_codes = (409,)
 
+    class InputSerializer(StrictInputSerializer):
+        category = SlugReferenceField(
+            slug_field="slug",
+            queryset=Category.objects.all(),
+            required=False,
+            help_text="The draft's category; default: the question's `suggested_category`.",
+        )
+
     @extend_schema(
         operation_id="knowledge_questions_publish",
         tags=["knowledge"],
         summary="Turn a question and its accepted answer into an article draft (editors)",
-        request=None,
+        request=InputSerializer,
         responses={201: ArticleDetailSerializer},
     )
     def post(self, request: Request, question_id: int) -> Response:
-        refuse_body_fields(request.data)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         article = question_publish(
-            question=question_get_plain(question_id=question_id), editor=request.user
+            question=question_get_plain(question_id=question_id),
+            editor=request.user,
+            category=serializer.validated_data.get("category"),
         )
         return _detail_response(request, article, status_code=status.HTTP_201_CREATED)

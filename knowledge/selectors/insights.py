@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models import Count, F, FloatField, Max, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from knowledge.friend_feedback import FriendVerdicts, friend_feedback_by_article
 from knowledge.models import (
     Article,
     ArticleFeedback,
@@ -35,10 +36,11 @@ class Insights:
     least_helpful_articles: list[dict[str, Any]]
     open_question_count: int
     open_questions: list[Question]
+    friend_feedback: list[FriendVerdicts] = field(default_factory=list)
 
 
 def insights_get(*, days: int, language: str | None, limit: int) -> Insights:
-    """Six queries, whatever the size of the log."""
+    """Six queries (seven with friends' feedback), whatever the size of the log."""
     since = timezone.now() - timedelta(days=days)
     logs = SearchLog.objects.filter(created_at__gte=since)
     if language:
@@ -88,6 +90,9 @@ def insights_get(*, days: int, language: str | None, limit: int) -> Insights:
         stale_articles=stale,
         least_helpful_articles=least_helpful,
         open_question_count=questions.count(),
+        friend_feedback=friend_feedback_by_article(
+            since=timezone.localdate() - timedelta(days=days), language=language, limit=limit
+        ),
         open_questions=list(
             questions.select_related("asker")
             .annotate(answer_count=Count("answers"))

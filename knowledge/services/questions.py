@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from backend.accounts.models import Employee
 from backend.accounts.roles import Role
 from backend.api.errors import Conflict, Forbidden
-from knowledge.models import Answer, Article, Question, QuestionStatus
+from knowledge.models import Answer, Article, Category, Question, QuestionStatus
+from knowledge.selectors.category_suggestion import question_suggested_category
 from knowledge.services.articles import article_create
 
 
@@ -61,10 +62,19 @@ def _first_paragraph(text: str, limit: int) -> str:
     return paragraph if len(paragraph) <= limit else paragraph[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+# The draft speaks the question's language, labels included.
+ANSWER_BY = {"nl": "Antwoord van {author}", "en": "Answer by {author}"}
+A_COLLEAGUE = {"nl": "een collega", "en": "a colleague"}
+
+
 @transaction.atomic
-def question_publish(*, question: Question, editor: Employee) -> Article:
+def question_publish(
+    *, question: Question, editor: Employee, category: Category | None = None
+) -> Article:
     """Turns a question with an accepted answer into an article draft, prefilled from both,
-    owned by the editor. Holds a FOR UPDATE lock on the question; a second call is a 409."""
+    in the question's language and owned by the editor, on the shelf the editor chose
+    (`category`), else the suggested one. Holds a FOR UPDATE lock on the question; a
+    second call is a 409."""
     locked = Question.objects.select_for_update().get(pk=question.pk)
     if locked.status == QuestionStatus.PUBLISHED or locked.article_id is not None:
         raise Conflict("This question has already become an article.", code="already_published")
@@ -74,14 +84,17 @@ def question_publish(*, question: Question, editor: Employee) -> Article:
     if accepted is None:
         raise Conflict("Accept an answer before publishing.", code="no_accepted_answer")
     details = f"{locked.details}\n\n" if locked.details else ""
-    author = accepted.author.display_name if accepted.author else "a colleague"
+    language = locked.language
+    author = accepted.author.display_name if accepted.author else A_COLLEAGUE[language]
+    label = ANSWER_BY[language].format(author=author)
     article = article_create(
         editor=editor,
-        language=locked.language,
+        language=language,
         title=locked.title[:200],
         summary=_first_paragraph(accepted.body, 500),
         friend_text=accepted.body,
-        body=f"{details}**Answer by {author}:**\n\n{accepted.body}",
+        body=f"{details}**{label}:**\n\n{accepted.body}",
+        category=category or question_suggested_category(question=locked),
     )
     locked.article = article
     locked.status = QuestionStatus.PUBLISHED

@@ -46,6 +46,7 @@ from referrals.services.codes import (
     referral_code_revoke,
 )
 from referrals.services.shares import share_create
+from referrals.share_outcomes import share_outcomes_attach
 from referrals.throttling import ClaimRateThrottle
 
 TAGS = ["referrals"]
@@ -183,6 +184,23 @@ class ShareArticleSerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
+class ShareFeedbackCountsSerializer(serializers.Serializer):
+    helpful = serializers.IntegerField(help_text='Friends who said "this helped".')
+    not_helpful = serializers.IntegerField()
+    reasons = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How often each reason was given."
+    )
+
+
+class ShareSignupCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Sign-ups that came through this link.")
+    pending = serializers.IntegerField()
+    needs_review = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    reversed = serializers.IntegerField()
+
+
 class ShareSerializer(serializers.Serializer):
     token = serializers.CharField()
     url = serializers.SerializerMethodField(help_text="The friend's landing page.")
@@ -194,6 +212,15 @@ class ShareSerializer(serializers.Serializer):
 
     def get_url(self, obj: object) -> str:
         return share_url(obj.token)  # type: ignore[attr-defined]
+
+
+class ShareOutcomeSerializer(ShareSerializer):
+    feedback = ShareFeedbackCountsSerializer(
+        source="feedback_counts", help_text='What friends answered to "did this help?".'
+    )
+    signups = ShareSignupCountsSerializer(
+        source="signup_counts", help_text="Sign-ups through this link by attribution status."
+    )
 
 
 class ShareListCreateApi(APIView):
@@ -221,16 +248,16 @@ class ShareListCreateApi(APIView):
     @extend_schema(
         operation_id="shares_list",
         tags=TAGS,
-        summary="Your shares with their visit counts, newest first",
-        responses={200: ShareSerializer(many=True)},
+        summary="Your shares with what came of them (counts only, never who), newest first",
+        responses={200: ShareOutcomeSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        return paginated_response(
-            queryset=selectors.shares_of(employee=request.user),
-            serializer_class=ShareSerializer,
-            request=request,
-            view=self,
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(
+            selectors.shares_of(employee=request.user), request, view=self
         )
+        shares = share_outcomes_attach(list(page or []))
+        return paginator.get_paginated_response(ShareOutcomeSerializer(shares, many=True).data)
 
     @extend_schema(
         operation_id="shares_create",
@@ -418,6 +445,11 @@ class ClaimListCreateApi(APIView):
         )
         created_at = serializers.DateTimeField()
         decided_at = serializers.DateTimeField(allow_null=True)
+        decision_reason = serializers.CharField(
+            source="decision_note",
+            help_text="Sales ops' reason for the decision (why a claim was rejected); "
+            "empty while the claim is open.",
+        )
 
     @extend_schema(
         operation_id="claims_list",

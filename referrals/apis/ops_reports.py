@@ -45,16 +45,27 @@ class FunnelRowSerializer(serializers.Serializer):
     shares = serializers.IntegerField()
     visits = serializers.IntegerField(help_text="Visitors, each counted once a day.")
     signups = serializers.IntegerField()
-    attributed = serializers.IntegerField(help_text="Sign-ups with a referrer, any status.")
+    attributed = serializers.IntegerField(
+        help_text="Sign-ups credited to an employee: pending, needs review or confirmed "
+        "(not rejected, e.g. for a code typo, nor reversed)."
+    )
     pending = serializers.IntegerField()
     needs_review = serializers.IntegerField()
     confirmed = serializers.IntegerField()
     rejected = serializers.IntegerField()
     reversed = serializers.IntegerField()
+    expired = serializers.IntegerField(
+        help_text="Of `reversed`: sign-ups never activated within ACTIVATION_DAYS "
+        "(reason `not_activated`)."
+    )
     visits_per_share = serializers.FloatField(allow_null=True)
     signups_per_visit = serializers.FloatField(allow_null=True)
     attribution_rate = serializers.FloatField(allow_null=True, help_text="attributed / signups")
     confirmation_rate = serializers.FloatField(allow_null=True, help_text="confirmed / attributed")
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why a ratio of this row is above 1; empty when none is.",
+    )
 
 
 class ArticleConversionSerializer(serializers.Serializer):

@@ -63,6 +63,11 @@ class OpsAttributionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Send it back with a decision.")
     status = serializers.ChoiceField(choices=AttributionStatus.choices)
     reason = serializers.CharField(help_text="Machine code of the rule or decision.")
+    review_signals = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every review signal that fired (e.g. `velocity` and `channel_conflict`); "
+        "`reason` holds the first. Filtering by `reason` finds any of them.",
+    )
     employee = OpsEmployeeSerializer(allow_null=True)
     code = serializers.CharField(source="code.display", allow_null=True, default=None)
     campaign = OpsCampaignSerializer(source="code.campaign", allow_null=True, default=None)

@@ -10,13 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import Language
+from backend.api.errors import InvalidInput
 from backend.api.permissions import Public
-from backend.api.serializers import StrictInputSerializer
+from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
+from referrals.code_check import referral_code_check
+from referrals.codes import CodeMalformed
 from referrals.landing import LandingContent, landing_content
 from referrals.models import FeedbackReason
 from referrals.selectors import share_get_public
 from referrals.services.shares import share_feedback_record, visit_record, visitor_from_request
-from referrals.throttling import PublicVisitorThrottle
+from referrals.throttling import PublicCodeCheckThrottle, PublicVisitorThrottle
 
 TAGS = ["public"]
 
@@ -26,10 +29,27 @@ class PublicShareApi(APIView):
     permission_classes = [Public]
     throttle_classes = [PublicVisitorThrottle]
 
+    class QuerySerializer(QueryParamsSerializer):
+        lang = serializers.ChoiceField(
+            choices=Language.choices,
+            required=False,
+            help_text="The friend's language; the answer's translation when one exists.",
+        )
+
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
-        language = serializers.ChoiceField(choices=Language.choices)
+        language = serializers.ChoiceField(
+            choices=Language.choices, help_text="The language of the page's own words."
+        )
+        answer_language = serializers.ChoiceField(
+            choices=Language.choices,
+            allow_null=True,
+            help_text="The answer's language: the chosen one when a translation exists.",
+        )
         title = serializers.CharField(allow_null=True, help_text="The shared answer's title.")
+        summary = serializers.CharField(
+            allow_null=True, help_text="One line about the answer (the link preview's text)."
+        )
         friend_text = serializers.CharField(
             allow_null=True, help_text="The answer, in the version meant for friends."
         )
@@ -37,7 +57,13 @@ class PublicShareApi(APIView):
             help_text="The shared answer was withdrawn; only the code is offered."
         )
         referrer_first_name = serializers.CharField()
-        code = serializers.CharField(help_text="Referral code, `XXXXX-XXXXX`.")
+        code = serializers.CharField(
+            allow_null=True,
+            help_text=(
+                "Referral code, `XXXXX-XXXXX`. When the shared code was revoked, the "
+                "employee's current personal code; null when they have none (left)."
+            ),
+        )
         perk = serializers.CharField(allow_null=True, help_text="What the friend gets.")
         signup_url = serializers.CharField(help_text="Become a customer, code filled in.")
 
@@ -46,12 +72,15 @@ class PublicShareApi(APIView):
         tags=TAGS,
         summary="A shared answer and code, as the friend sees it (records a visit)",
         auth=[],
+        parameters=[QuerySerializer],
         responses={200: OutputSerializer},
     )
     def get(self, request: Request, token: str) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         share = share_get_public(token=token)
         visit_record(share=share, visitor=visitor_from_request(request))
-        content: LandingContent = landing_content(share)
+        content: LandingContent = landing_content(share, language=query.validated_data.get("lang"))
         return Response(self.OutputSerializer(content).data, headers={"Cache-Control": "no-store"})
 
 
@@ -87,3 +116,43 @@ class PublicShareFeedbackApi(APIView):
             share=share, visitor=visitor_from_request(request), **serializer.validated_data
         )
         return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class PublicCodeCheckApi(APIView):
+    """The shop's and the sign-up form's live check of a code while it is typed."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [Public]
+    throttle_classes = [PublicCodeCheckThrottle]
+    error_codes = (400,)  # input that cannot be a code: `code_malformed`
+
+    class OutputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=["valid", "typo", "unknown"],
+            help_text=(
+                "`valid`: a live code. `typo`: one symbol is wrong or two are swapped. "
+                "`unknown`: no live code (never issued, revoked, or its owner left)."
+            ),
+        )
+        code = serializers.CharField(
+            allow_null=True,
+            help_text="`valid`: the code, `XXXXX-XXXXX`. `typo`: the correction, when exactly "
+            "one live code is one mistake away; else null.",
+        )
+        first_name = serializers.CharField(
+            allow_null=True, help_text="The code owner's first name (nothing more), or null."
+        )
+
+    @extend_schema(
+        operation_id="public_codes_check",
+        tags=TAGS,
+        summary="Check a referral code while it is typed (no login, strictly throttled)",
+        auth=[],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            check = referral_code_check(raw=code)
+        except CodeMalformed as exc:
+            raise InvalidInput(exc.message, code=exc.code) from None
+        return Response(self.OutputSerializer(check).data, headers={"Cache-Control": "no-store"})

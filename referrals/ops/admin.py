@@ -26,7 +26,9 @@ from backend.api.errors import DomainError
 from referrals.admin import AttributionEventInline, ReadOnlyAdmin
 from referrals.codes import CodeMalformed, CodeTypo, normalize_code
 from referrals.models import REVIEW_RANK, Attribution
+from referrals.ops.dashboard import dashboard_build
 from referrals.ops.export import queue_csv_response
+from referrals.ops.filters import reason_or_signal
 from referrals.services.decisions import MAX_BULK, DecisionAction, SeenVersion, attributions_decide
 
 
@@ -64,6 +66,17 @@ class TeamFilter(admin.SimpleListFilter):
         return queryset.filter(employee__team=value) if value else queryset
 
 
+class ReviewSignalFilter(admin.SimpleListFilter):
+    title = "review signal"
+    parameter_name = "signal"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("velocity", "velocity"), ("channel_conflict", "channel conflict")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(reason_or_signal(self.value())) if self.value() else queryset
+
+
 @admin.register(Attribution)
 class AttributionAdmin(ReadOnlyAdmin):
     list_display = (
@@ -79,6 +92,7 @@ class AttributionAdmin(ReadOnlyAdmin):
     list_filter = (
         "status",
         "reason",
+        ReviewSignalFilter,
         DepartmentFilter,
         TeamFilter,
         ("code__campaign", admin.RelatedOnlyFieldListFilter),
@@ -184,7 +198,24 @@ class AttributionAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.export_view),
             name="referrals_attribution_export",
         )
-        return [export, *super().get_urls()]
+        dashboard = path(
+            "dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="referrals_attribution_dashboard",
+        )
+        return [export, dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        """The funnel of the last 12 weeks, the review queue and the converting answers."""
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Referral dashboard",
+            "dashboard": dashboard_build(),
+        }
+        return TemplateResponse(request, "admin/referrals/attribution/dashboard.html", context)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The changelist's rows (filters and search applied) as a streamed CSV."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from backend.api.moments import EARLIEST_DAY, LATEST_DAY
@@ -49,11 +50,18 @@ class QueueFilters:
         return self.status is None
 
 
+def reason_or_signal(reason: str) -> Q:
+    """Attributions with this reason, or with it among their review signals."""
+    if connection.vendor == "postgresql":
+        return Q(reason=reason) | Q(review_signals__contains=[reason])
+    # SQLite (the demo) has no JSON containment: match the quoted name in the JSON text.
+    return Q(reason=reason) | Q(review_signals__icontains=f'"{reason}"')
+
+
 def attributions_filtered(filters: QueueFilters) -> QuerySet[Attribution]:
     queryset = Attribution.objects.all()
     exact = {
         "status": filters.status,
-        "reason": filters.reason,
         "employee__department": filters.department,
         "employee__team": filters.team,
         "code__campaign_id": filters.campaign,
@@ -64,6 +72,8 @@ def attributions_filtered(filters: QueueFilters) -> QuerySet[Attribution]:
     queryset = queryset.filter(
         **{name: value for name, value in exact.items() if value is not None}
     )
+    if filters.reason is not None:
+        queryset = queryset.filter(reason_or_signal(filters.reason))
     if filters.occurred_from or filters.occurred_to:
         start, end = day_bounds(filters.occurred_from or EARLIEST, filters.occurred_to or LATEST)
         queryset = queryset.filter(occurred_at__gte=start, occurred_at__lt=end)

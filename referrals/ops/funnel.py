@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 
+from backend.accounts.models import Employee
 from knowledge.models import Article
 from referrals.models import (
     Attribution,
@@ -33,12 +34,13 @@ from referrals.models import (
     Visit,
 )
 from referrals.ops.filters import day_bounds
-from referrals.ops.rollup import decode_key, funnel_rolled_until
+from referrals.ops.rollup import CREDITED, EXPIRED, decode_key, funnel_rolled_until
 
 TIME_GROUPS = ("day", "week", "month")
-GROUPS = (*TIME_GROUPS, "department", "team", "campaign", "channel", "article")
+GROUPS = (*TIME_GROUPS, "department", "team", "campaign", "channel", "article", "employee")
 TOP_ARTICLES = 10
 STATUS_COUNTS = ("pending", "needs_review", "confirmed", "rejected", "reversed")
+_METRICS = ("shares", "visits", "signups", "attributed", *STATUS_COUNTS, "expired")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -58,6 +60,7 @@ class FunnelRow:
     confirmed: int = 0
     rejected: int = 0
     reversed: int = 0
+    expired: int = 0
 
     @property
     def visits_per_share(self) -> float | None:
@@ -75,8 +78,21 @@ class FunnelRow:
     def confirmation_rate(self) -> float | None:
         return _rate(self.confirmed, self.attributed)
 
+    @property
+    def notes(self) -> list[str]:
+        """Why a ratio is above 1 (attributed and confirmed never exceed their base)."""
+        notes = []
+        if (self.visits_per_share or 0) > 1:
+            notes.append("visits_per_share is above 1: a share is opened by several people.")
+        if (self.signups_per_visit or 0) > 1:
+            notes.append(
+                "signups_per_visit is above 1: sign-ups with a typed code need no visit "
+                "of a shared link."
+            )
+        return notes
+
     def add(self, other: FunnelRow) -> None:
-        for name in ("shares", "visits", "signups", "attributed", *STATUS_COUNTS):
+        for name in _METRICS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -111,6 +127,7 @@ _SHARE_PATHS = {
     "campaign": ["code__campaign"],
     "channel": ["channel"],
     "article": ["article"],
+    "employee": ["employee"],
 }
 _ATTRIBUTION_PATHS = {**_SHARE_PATHS, "channel": ["share__channel"]}
 
@@ -124,9 +141,6 @@ def _grouped(
     else:
         names = paths[group_by]
     return list(queryset.values(*names).annotate(**counts).order_by())
-
-
-_METRICS = ("shares", "visits", "signups", "attributed", *STATUS_COUNTS)
 
 
 def _rolled_up(first: date, until: date, group_by: str) -> dict[Any, dict[str, int]]:
@@ -172,6 +186,9 @@ def _labeller(group_by: str, keys: set[Any]) -> Callable[[Any], tuple[str | None
     if group_by == "article":
         found = {a.pk: a for a in Article.objects.filter(pk__in=keys).only("slug", "title")}
         return lambda k: (found[k].slug, found[k].title) if k in found else (None, "(no answer)")
+    if group_by == "employee":  # sales ops see everyone, ranking opt-outs included
+        people = dict(Employee.objects.filter(pk__in=keys).values_list("pk", "display_name"))
+        return lambda k: (str(k), people.get(k, "")) if k else (None, "(no employee)")
     if group_by == "channel":
         labels = dict(ShareChannel.choices)
         return lambda k: (k, labels.get(k, k)) if k else (None, "(no share link)")
@@ -215,11 +232,12 @@ def funnel_report(*, start: date, end: date, group_by: str) -> FunnelReport:
             "occurred_at",
             _ATTRIBUTION_PATHS,
             signups=Count("id"),
-            attributed=Count("id", filter=~Q(status=AttributionStatus.UNATTRIBUTED)),
+            attributed=Count("id", filter=CREDITED),
+            expired=Count("id", filter=EXPIRED),
             **status_counts,
         ):
             target = row(_key(group_by, found, _ATTRIBUTION_PATHS))
-            for name in ("signups", "attributed", *STATUS_COUNTS):
+            for name in ("signups", "attributed", *STATUS_COUNTS, "expired"):
                 setattr(target, name, getattr(target, name) + found[name])
 
     label = _labeller(group_by, {key for key in rows if key is not None})

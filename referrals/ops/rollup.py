@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from backend.api.moments import EARLIEST_DAY
 from referrals.models import (
+    LIVE_STATUSES,
     Attribution,
     AttributionStatus,
     FunnelDaily,
@@ -40,6 +41,7 @@ SHARE_PATHS: dict[str, list[str]] = {
     FunnelDimension.CAMPAIGN: ["code__campaign"],
     FunnelDimension.CHANNEL: ["channel"],
     FunnelDimension.ARTICLE: ["article"],
+    FunnelDimension.EMPLOYEE: ["employee"],
 }
 # The same values as an attribution reaches them (its referrer, code, share and answer).
 ATTRIBUTION_PATHS: dict[str, list[str]] = {
@@ -47,7 +49,13 @@ ATTRIBUTION_PATHS: dict[str, list[str]] = {
     FunnelDimension.CHANNEL: ["share__channel"],
 }
 STATUS_COUNTS = ("pending", "needs_review", "confirmed", "rejected", "reversed")
-ATTRIBUTION_COUNTS = ("signups", "attributed", *STATUS_COUNTS)
+# Reversed because the sign-up was never activated within ACTIVATION_DAYS: also counted
+# on its own, so the funnel shows sign-ups that never became customers.
+EXPIRED = Q(status=AttributionStatus.REVERSED, reason="not_activated")
+# "Attributed" means credited to an employee now: not rejected (e.g. a code typo),
+# reversed or unattributed, so attributed <= sign-ups and confirmed <= attributed.
+CREDITED = Q(status__in=LIVE_STATUSES)
+ATTRIBUTION_COUNTS = ("signups", "attributed", *STATUS_COUNTS, "expired")
 DAYS_PER_TRANSACTION = 31
 # Transactions that began before a run but commit after it are seen by the next run.
 CHANGE_MARGIN = timedelta(minutes=5)
@@ -72,7 +80,7 @@ def decode_key(dimension: str, key: str) -> Any:
     if dimension == FunnelDimension.TEAM:
         department, team = key.split("\t", 1)
         return (department, team)
-    if dimension in (FunnelDimension.CAMPAIGN, FunnelDimension.ARTICLE):
+    if dimension in (FunnelDimension.CAMPAIGN, FunnelDimension.ARTICLE, FunnelDimension.EMPLOYEE):
         return int(key)
     return key
 
@@ -209,8 +217,9 @@ def _count_attributions(days: Iterable[date], counts: Counts) -> None:
     )
     totals = {
         "signups": Count("id"),
-        "attributed": Count("id", filter=~Q(status=AttributionStatus.UNATTRIBUTED)),
+        "attributed": Count("id", filter=CREDITED),
         **{name: Count("id", filter=Q(status=name)) for name in STATUS_COUNTS},
+        "expired": Count("id", filter=EXPIRED),
     }
     for dimension, names in ATTRIBUTION_PATHS.items():
         for found in attributions.values("day", *names).annotate(**totals).order_by():

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import Employee
@@ -110,42 +111,73 @@ def attribution_set_status(
     return attribution
 
 
-def attributions_finalize(*, now: datetime | None = None, chunk: int = 1000) -> int:
-    """Confirms pending attributions whose sign-up was activated at least WITHDRAWAL_DAYS
-    ago and not withdrawn. Idempotent: a second run finds nothing left to do.
+def _move_batch(batch: Sequence[Attribution], *, to_status: str, reason: str, at: datetime) -> None:
+    """Moves locked rows out of (or within) the live statuses in bulk, with their events.
 
-    Works in chunks, each its own transaction, skipping rows another transaction holds
-    (a decision in progress); the next daily run picks those up.
-    """
-    now = now or timezone.now()
-    due = now - withdrawal_period()
-    confirmed = 0
+    Precondition: the caller holds FOR UPDATE locks on `batch` inside a transaction."""
+    leaving = [a.pk for a in batch if a.status in LIVE_STATUSES and to_status not in LIVE_STATUSES]
+    if leaving:
+        LiveCustomer.objects.filter(attribution_id__in=leaving).delete()
+    events = []
+    for attribution in batch:
+        events.append(attribution_event(attribution, to_status=to_status, reason=reason, at=at))
+        attribution.status = to_status
+        attribution.reason = reason
+        attribution.version += 1
+        attribution.updated_at = timezone.now()
+        if to_status == AttributionStatus.CONFIRMED:
+            attribution.confirmed_at = at
+    Attribution.objects.bulk_update(
+        batch, ["status", "reason", "version", "updated_at", "confirmed_at"]
+    )
+    AttributionEvent.objects.bulk_create(events)
+
+
+def _in_chunks(
+    due: QuerySet[Attribution], *, to_status: str, reason: str, at: datetime, chunk: int
+) -> int:
+    """Each chunk its own transaction, skipping rows another transaction holds (a
+    decision in progress); the next run picks those up."""
+    moved = 0
     while True:
         with transaction.atomic():
             batch: Sequence[Attribution] = list(
-                Attribution.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=AttributionStatus.PENDING, signup__activated_at__lte=due)
-                .order_by("pk")[:chunk]
+                due.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:chunk]
             )
             if not batch:
-                return confirmed
-            events = []
-            for attribution in batch:
-                events.append(
-                    attribution_event(
-                        attribution,
-                        to_status=AttributionStatus.CONFIRMED,
-                        reason="withdrawal_period_passed",
-                        at=now,
-                    )
-                )
-                attribution.status = AttributionStatus.CONFIRMED
-                attribution.reason = "withdrawal_period_passed"
-                attribution.version += 1
-                attribution.updated_at = timezone.now()
-                attribution.confirmed_at = now
-            Attribution.objects.bulk_update(
-                batch, ["status", "reason", "version", "updated_at", "confirmed_at"]
-            )
-            AttributionEvent.objects.bulk_create(events)
-            confirmed += len(batch)
+                return moved
+            _move_batch(batch, to_status=to_status, reason=reason, at=at)
+            moved += len(batch)
+
+
+def attributions_finalize(*, now: datetime | None = None, chunk: int = 1000) -> int:
+    """Confirms pending attributions whose sign-up was activated at least WITHDRAWAL_DAYS
+    ago and not withdrawn. Idempotent: a second run finds nothing left to do."""
+    now = now or timezone.now()
+    due = Attribution.objects.filter(
+        status=AttributionStatus.PENDING, signup__activated_at__lte=now - withdrawal_period()
+    )
+    return _in_chunks(
+        due,
+        to_status=AttributionStatus.CONFIRMED,
+        reason="withdrawal_period_passed",
+        at=now,
+        chunk=chunk,
+    )
+
+
+def attributions_expire(*, now: datetime | None = None, chunk: int = 1000) -> int:
+    """Reverses (`not_activated`) pending attributions whose sign-up occurred more than
+    ACTIVATION_DAYS ago and was never activated nor cancelled: the friend never became a
+    customer, so the customer's identifiers are freed for a later referral. Each gets an
+    AttributionEvent. Idempotent: a second run finds nothing left to do."""
+    now = now or timezone.now()
+    due = Attribution.objects.filter(
+        status=AttributionStatus.PENDING,
+        signup__activated_at__isnull=True,
+        signup__cancelled_at__isnull=True,
+        signup__occurred_at__lte=now - timedelta(days=settings.ACTIVATION_DAYS),
+    )
+    return _in_chunks(
+        due, to_status=AttributionStatus.REVERSED, reason="not_activated", at=now, chunk=chunk
+    )

@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
+from backend.accounts.identifiers import work_email_hash
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.api.errors import Conflict, DomainError, InvalidInput, NotFound
 from referrals.models import LIVE_STATUSES, Attribution, AttributionStatus, Signup
@@ -116,7 +117,18 @@ def _own_identifiers(
     if not credited or not hashes:
         return set()
     own = EmployeeIdentifier.objects.filter(employee_id__in=credited, value_hash__in=hashes)
-    return set(own.values_list("employee_id", "value_hash"))
+    pairs = set(own.values_list("employee_id", "value_hash"))
+    # The work email is the employee's own identifier too, hashed on the fly so that it
+    # follows a changed address.
+    emails = (
+        [(employee.pk, employee.email)]
+        if employee
+        else Employee.objects.filter(pk__in=credited).values_list("pk", "email")
+    )
+    pairs |= {(pk, work_email_hash(email)) for pk, email in emails} & {
+        (pk, value) for pk in credited for value in hashes
+    }
+    return pairs
 
 
 def credit_refusal(

@@ -29,6 +29,7 @@ from django.db import IntegrityError, OperationalError, connection, models, tran
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from backend.accounts.identifiers import work_email_hash
 from backend.accounts.models import Employee, EmployeeIdentifier
 from backend.api.errors import Conflict, InvalidInput, NotFound
 from backend.api.moments import clock_skew
@@ -115,6 +116,7 @@ class _Decision:
     code: ReferralCode | None = None
     share: Share | None = None
     trace: list[dict[str, str]] = field(default_factory=list)
+    review_signals: list[str] = field(default_factory=list)
 
     def line(self, rule: str, result: str, detail: str) -> None:
         self.trace.append({"rule": rule, "result": result, "detail": detail})
@@ -247,6 +249,7 @@ def _evaluate(item: SignupInput, ctx: _Context) -> _Decision:
         )
     if flags:
         decision.status, decision.reason = AttributionStatus.NEEDS_REVIEW, flags[0]
+        decision.review_signals = flags
         return decision
 
     # 7. Pending until activated and past the withdrawal period.
@@ -288,6 +291,10 @@ def _context(items: Sequence[SignupInput], now: datetime) -> _Context:
                 employee_id__anyof=referrers, value_hash__anyof=all_hashes
             ).values_list("employee_id", "value_hash")
         )
+    for code in by_pk.values():
+        work_email = work_email_hash(code.owner.email)
+        if work_email:
+            own_identifiers.add((code.owner_id, work_email))
     if referrers:
         velocity.update(
             dict(
@@ -382,6 +389,7 @@ def _write(signups: list[Signup], decisions: list[_Decision], now: datetime) -> 
             article_id=decision.share.article_id if decision.share else None,
             status=decision.status,
             reason=decision.reason,
+            review_signals=decision.review_signals,
             trace=decision.trace,
             created_at=now,
             updated_at=now,
@@ -411,7 +419,7 @@ _SIGNUP_COLUMNS = [
 ]  # fmt: skip
 _ATTRIBUTION_COLUMNS = [
     "id", "signup_id", "employee_id", "code_id", "share_id", "article_id", "status", "reason",
-    "trace", "version", "created_at", "updated_at", "confirmed_at",
+    "trace", "version", "created_at", "updated_at", "confirmed_at", "review_signals",
 ]  # fmt: skip
 
 
@@ -490,6 +498,7 @@ def _copy_all(signups: list[Signup], attributions: list[Attribution], now: datet
                 a.created_at,
                 a.updated_at,
                 None,
+                json.dumps(a.review_signals),
             )
             for s, a in pairs
         ],

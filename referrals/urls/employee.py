@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.apis import employee
+from referrals.apis import campaigns, employee
 
 urlpatterns = [
     path("codes/", employee.ReferralCodeListCreateApi.as_view(), name="referral-codes"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("attributions/", employee.AttributionListApi.as_view(), name="attributions"),
     path("impact/", employee.ImpactApi.as_view(), name="impact"),
     path("claims/", employee.ClaimListCreateApi.as_view(), name="claims"),
+    path("campaigns/", campaigns.CampaignListApi.as_view(), name="campaigns"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.apis import ops, ops_claims, ops_reports
+from referrals.apis import campaigns, ops, ops_claims, ops_reports
 
 urlpatterns = [
     path("attributions/", ops.OpsAttributionListApi.as_view(), name="ops-attributions"),
@@ -35,6 +35,12 @@ urlpatterns = [
         "claims/<int:claim_id>/reject/",
         ops_claims.OpsClaimRejectApi.as_view(),
         name="ops-claim-reject",
+    ),
+    path("campaigns/", campaigns.OpsCampaignListCreateApi.as_view(), name="ops-campaigns"),
+    path(
+        "campaigns/<int:campaign_id>/",
+        campaigns.OpsCampaignDetailApi.as_view(),
+        name="ops-campaign",
     ),
     path("reports/funnel/", ops_reports.FunnelReportApi.as_view(), name="ops-funnel"),
 ]

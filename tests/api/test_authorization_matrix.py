@@ -25,7 +25,7 @@ from backend.accounts.roles import Role
 from knowledge.models import Category
 from knowledge.services.articles import article_create, article_publish
 from knowledge.services.questions import answer_accept, answer_post, question_ask
-from referrals.models import Attribution
+from referrals.models import Attribution, Campaign
 from referrals.services.claims import claim_create
 from referrals.services.codes import referral_code_create
 from referrals.services.shares import share_create
@@ -267,6 +267,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "GET /api/v1/referrals/attributions/": Rule(employees(200)),
     "GET /api/v1/referrals/impact/": Rule(employees(200)),
+    "GET /api/v1/referrals/campaigns/": Rule(employees(200)),
     "GET /api/v1/referrals/claims/": Rule(employees(200)),
     "POST /api/v1/referrals/claims/": Rule(
         employees(201),
@@ -274,8 +275,15 @@ MATRIX: dict[str, Rule] = {
     ),
     # The friend: no account.
     "GET /s/<str:token>": Rule(anyone(200), url=lambda w: f"/s/{share_token(w)}"),
+    "GET /s/<str:token>/preview.png": Rule(
+        anyone(200), url=lambda w: f"/s/{share_token(w)}/preview.png"
+    ),
+    # Without the page's signed form token nobody may post (see test_landing_experience).
     "POST /s/<str:token>/feedback": Rule(
-        anyone(302), url=lambda w: f"/s/{share_token(w)}/feedback", body=lambda w, c: None
+        anyone(403), url=lambda w: f"/s/{share_token(w)}/feedback", body=lambda w, c: None
+    ),
+    "GET /api/v1/public/codes/<str:code>/": Rule(
+        anyone(200), url=lambda w: f"/api/v1/public/codes/{w.objects['code'].code}/"
     ),
     "GET /api/v1/public/shares/<str:token>/": Rule(
         anyone(200), url=lambda w: f"/api/v1/public/shares/{share_token(w)}/"
@@ -363,11 +371,35 @@ MATRIX: dict[str, Rule] = {
             ("GET", "Schemas/<str:schema_id>"),
         ]
     },
+    "GET /api/v1/ops/campaigns/": Rule(role("sales_ops", 200)),
+    "POST /api/v1/ops/campaigns/": Rule(role("sales_ops", 201), body=lambda w, c: CAMPAIGN),
+    "GET /api/v1/ops/campaigns/<int:campaign_id>/": Rule(
+        role("sales_ops", 200), url=lambda w: f"/api/v1/ops/campaigns/{matrix_campaign()}/"
+    ),
+    "PATCH /api/v1/ops/campaigns/<int:campaign_id>/": Rule(
+        role("sales_ops", 200),
+        url=lambda w: f"/api/v1/ops/campaigns/{matrix_campaign()}/",
+        body=lambda w, c: {"friend_perk_en": "Two months free"},
+    ),
 }
+
+CAMPAIGN = {
+    "name": "Matrix",
+    "starts_at": "2030-01-01T00:00:00Z",
+    "ends_at": "2030-02-01T00:00:00Z",
+    "friend_perk_nl": "Eerste maand gratis",
+    "friend_perk_en": "First month free",
+}
+
+
+def matrix_campaign() -> int:
+    return Campaign.objects.create(**{**CAMPAIGN, "name": "Matrix existing"}).pk
+
 
 # Plain Django views do not say which methods they take; these do.
 FUNCTION_VIEW_METHODS = {
     "/s/<str:token>": ["GET"],
+    "/s/<str:token>/preview.png": ["GET"],
     "/s/<str:token>/feedback": ["POST"],
     "/account/set-password/<str:uidb64>/<str:token>/": ["GET", "POST"],
 }
@@ -426,7 +458,13 @@ def test_every_caller_gets_the_expected_status(endpoint: str, db: None) -> None:
             client = world.clients[caller]
             response = getattr(client, method.lower())(url, body, format="json")
             got[caller] = response.status_code
-            if response.status_code >= 400 and not {"code", "message"} <= set(response.json()):
+            # The friend's HTML pages answer with an HTML page, not the JSON error shape.
+            html = response.get("Content-Type", "").startswith("text/html")
+            if (
+                response.status_code >= 400
+                and not html
+                and not {"code", "message"} <= set(response.json())
+            ):
                 shapeless.append(caller)
             transaction.set_rollback(True)
 

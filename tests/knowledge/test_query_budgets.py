@@ -101,9 +101,10 @@ def test_question_detail_costs_the_same_for_one_and_five_answers(
         answer(other_client, many["id"], f"Antwoord {n}")
 
     for question, answers in ((few, 1), (many, 5)):
+        # auth, question with asker and article, answers, suggested category
         body = count_queries(
             django_assert_num_queries,
-            3,
+            4,
             lambda q=question: employee_client.get(f"{URL}questions/{q['id']}/"),
         )
         assert len(body["answers"]) == answers
@@ -113,14 +114,15 @@ def test_insights_cost_the_same_for_little_and_much_data(
     make_article, editor_client: APIClient, employee_client: APIClient, django_assert_num_queries
 ) -> None:
     make_article(title="Een")
+    # auth, six insight reads, friends' feedback on shared answers
     first = count_queries(
-        django_assert_num_queries, 7, lambda: editor_client.get(f"{URL}insights/")
+        django_assert_num_queries, 8, lambda: editor_client.get(f"{URL}insights/")
     )
     for n in range(5):
         make_article(title=f"Artikel {n}")
         employee_client.get(f"{URL}articles/", {"q": f"nergens{n}"})
     second = count_queries(
-        django_assert_num_queries, 7, lambda: editor_client.get(f"{URL}insights/")
+        django_assert_num_queries, 8, lambda: editor_client.get(f"{URL}insights/")
     )
     assert first != second
     assert Article.objects.count() == 6

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,14 @@ pytestmark = [
         reason="Debian's chromium is not installed (CI installs it)",
     ),
 ]
+
+
+def sign_in_to_admin(page: Any, base_url: str, email: str, next_path: str) -> None:
+    page.goto(f"{base_url}/admin/login/?next={next_path}")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
 
 
 def test_sales_ops_approve_a_flagged_attribution_with_a_reason(
@@ -36,11 +45,7 @@ def test_sales_ops_approve_a_flagged_attribution_with_a_reason(
         failed: list[str] = []
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
 
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/referrals/attribution/")
-        page.fill("#id_username", sales_ops.email)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url("**/admin/referrals/attribution/")
+        sign_in_to_admin(page, live_server.url, sales_ops.email, "/admin/referrals/attribution/")
         listed_before = page.locator("input[name=_selected_action]").count()
 
         page.click("#changelist-filter a[href='?status__exact=needs_review']")

@@ -6,6 +6,7 @@ import pytest
 
 from referrals.models import AttributionEvent, Claim
 from referrals.services.claims import claim_create
+from tests.conftest import login
 from tests.ops.conftest import ingest
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,21 @@ def test_an_unknown_claim_is_404(sales_ops_client) -> None:
     response = sales_ops_client.get(f"{CLAIMS}777777/")
 
     assert (response.status_code, response.json()["code"]) == (404, "claim_not_found")
+
+
+def test_the_claimant_sees_why_a_claim_was_rejected(sales_ops_client, employee) -> None:
+    claim = claim_create(employee=employee, kind="phone", value="0612345678")
+    claimant = login(employee)
+    before = claimant.get("/api/v1/referrals/claims/").json()["results"]
+    sales_ops_client.post(
+        f"{CLAIMS}{claim.pk}/reject/",
+        {"reason": "The friend signed up before your share."},
+        format="json",
+    )
+
+    after = claimant.get("/api/v1/referrals/claims/").json()["results"]
+
+    assert [(c["status"], c["decision_reason"]) for c in before] == [("open", "")]
+    assert [(c["status"], c["decision_reason"]) for c in after] == [
+        ("rejected", "The friend signed up before your share.")
+    ]

@@ -340,3 +340,15 @@ def test_bulk_decide_refuses_more_than_500_unknown_ids_and_two_versions_of_one(
     assert missing.json()["ids"] == [999999]
     one.refresh_from_db()
     assert (one.status, one.version) == ("needs_review", 1)
+
+
+def test_reassigning_to_an_employee_whose_work_email_is_the_customers_is_refused(
+    sales_ops_client, employee, other_employee, referred_by
+) -> None:
+    pending = referred_by(employee, email=other_employee.email.upper())
+
+    response = decide(sales_ops_client, pending, action="reassign", employee=other_employee.pk)
+
+    assert (response.status_code, response.json()["code"]) == (409, "self_referral")
+    pending.refresh_from_db()
+    assert (pending.employee, pending.version) == (employee, 1)

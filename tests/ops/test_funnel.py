@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from referrals.models import Attribution, Campaign, FunnelDaily, Share, Visit
 from referrals.ops.rollup import funnel_rollup
-from referrals.services.attribution import attributions_finalize
+from referrals.services.attribution import attributions_expire, attributions_finalize
 from referrals.services.codes import referral_code_create
 from referrals.services.signups import signup_activate
 from tests.ops.conftest import ingest, make_share
+from tests.referrals.conftest import personal_code
 
 pytestmark = pytest.mark.django_db
 FUNNEL = "/api/v1/ops/reports/funnel/"
@@ -70,6 +71,8 @@ def history(employee, other_employee, make_article):
     ingest(occurred_at=at(today - timedelta(days=40)))
     ingest(code="ZZZZZ-ZZZZZ", occurred_at=at(today - timedelta(days=1)))
     attributions_finalize()
+    ingest(code=poster.code, occurred_at=at(today - timedelta(days=75)))  # never activated
+    attributions_expire()
     return {"campaign": campaign, "esim": esim}
 
 
@@ -100,15 +103,16 @@ def expected_rows(key_of_share, key_of_visit, key_of_attribution, start: date, e
         if start <= timezone.localtime(a.signup.occurred_at).date() <= end:
             counts = row(key_of_attribution(a))
             counts["signups"] += 1
-            counts["attributed"] += a.status != "unattributed"
+            counts["attributed"] += a.status in ("pending", "needs_review", "confirmed")
             if a.status in STATUSES:
                 counts[a.status] += 1
+            counts["expired"] += a.reason == "not_activated"
     return rows
 
 
 def got_rows(response) -> dict:
     assert response.status_code == 200, response.content
-    fields = ("shares", "visits", "signups", "attributed", *STATUSES)
+    fields = ("shares", "visits", "signups", "attributed", *STATUSES, "expired")
     return {
         row["key"]: Counter({name: row[name] for name in fields if row[name]})
         for row in response.json()["rows"]
@@ -165,6 +169,11 @@ def test_the_monthly_funnel_equals_counts_made_independently(sales_ops_client, c
             lambda s: s.article.slug if s.article else None,
             lambda a: a.article.slug if a.article else None,
         ),
+        (
+            "employee",
+            lambda s: str(s.employee_id),
+            lambda a: str(a.employee_id) if a.employee_id else None,
+        ),
     ],
 )
 def test_each_grouping_equals_counts_made_independently(
@@ -177,6 +186,47 @@ def test_each_grouping_equals_counts_made_independently(
 
     expected = expected_rows(share_key, lambda v: share_key(v.share), attribution_key, start, today)
     assert got_rows(response) == {k: +v for k, v in expected.items()}
+
+
+def test_attributed_counts_only_credited_sign_ups_and_rates_above_1_carry_a_note(
+    sales_ops_client, employee
+) -> None:
+    code = personal_code(employee).code
+    ingest(code=code)
+    ingest(code=code[:-1] + ("0" if code[-1] != "0" else "1"))  # a code typo: rejected
+    share = make_share(employee)
+    Visit.objects.create(share=share, day=timezone.localdate(), visitor_hash="v" * 64)
+
+    body = sales_ops_client.get(FUNNEL, {"group_by": "month"}).json()
+
+    total = body["totals"]
+    assert (total["signups"], total["attributed"], total["rejected"]) == (2, 1, 1)
+    assert (total["attribution_rate"], total["signups_per_visit"]) == (0.5, 2.0)
+    assert total["notes"] == [
+        "signups_per_visit is above 1: sign-ups with a typed code need no visit of a shared link."
+    ]
+
+
+def test_ops_group_the_funnel_by_employee_opted_out_ones_included(
+    sales_ops_client, employee, other_employee
+) -> None:
+    other_employee.ranking_opt_out = True
+    other_employee.save()
+    ingest(code=personal_code(other_employee).code)
+
+    rows = sales_ops_client.get(FUNNEL, {"group_by": "employee"}).json()["rows"]
+
+    assert [(r["key"], r["label"], r["attributed"]) for r in rows] == [
+        (str(other_employee.pk), other_employee.display_name, 1)
+    ]
+
+
+def test_sign_ups_never_activated_show_as_expired(sales_ops_client, counted) -> None:
+    start = (timezone.localdate() - timedelta(days=120)).isoformat()
+
+    body = sales_ops_client.get(FUNNEL, {"from": start, "group_by": "month"}).json()
+
+    assert (body["totals"]["expired"], body["totals"]["reversed"]) == (1, 1)
 
 
 def test_answers_that_convert_rank_articles_by_confirmed_sign_ups(

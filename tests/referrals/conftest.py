@@ -12,7 +12,7 @@ from rest_framework_api_key.models import APIKey
 
 from backend.accounts.models import Employee
 from knowledge.models import Article
-from referrals.models import Campaign, ReferralCode
+from referrals.models import Campaign, ReferralCode, Share
 
 _slugs = itertools.count(1)
 _ids = itertools.count(1)
@@ -40,6 +40,38 @@ def make_article(db: None) -> Callable[..., Article]:
 @pytest.fixture
 def article(make_article: Callable[..., Article]) -> Article:
     return make_article()
+
+
+@pytest.fixture
+def answer_share(employee: Employee, make_article: Callable[..., Article]) -> Share:
+    """A Dutch answer shared with the employee's personal code."""
+    article = make_article(
+        title="Bellen in het buitenland",
+        summary="Binnen de EU bel je zonder extra kosten.",
+        friend_text="Binnen de EU betaal je niets extra.",
+    )
+    return Share.objects.create(
+        token="experience-token-00001",
+        employee=employee,
+        code=personal_code(employee),
+        article=article,
+        channel="whatsapp",
+    )
+
+
+@pytest.fixture
+def english_translation(answer_share: Share, make_article: Callable[..., Article]) -> Article:
+    source = answer_share.article
+    assert source is not None
+    return make_article(
+        language="en",
+        title="Calling abroad",
+        summary="No extra cost inside the EU.",
+        friend_text="Within the EU you pay nothing extra.",
+        translation_group=source.translation_group,
+        translation_source=source,
+        translation_source_revision=source.content_revision,
+    )
 
 
 @pytest.fixture

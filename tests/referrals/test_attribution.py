@@ -231,6 +231,18 @@ def test_the_referrers_own_identifier_is_a_self_referral(
     assert not LiveCustomer.objects.exists()
 
 
+def test_the_referrers_work_email_is_a_self_referral(employee: Employee, crm: APIClient) -> None:
+    attribution = report(crm, code=personal_code(employee).code, email=f" {employee.email.upper()}")
+
+    assert (attribution.status, attribution.reason) == ("rejected", "self_referral")
+    assert attribution.trace[-1] == {
+        "rule": "self_referral",
+        "result": "fail",
+        "detail": "customer email is the referrer's own",
+    }
+    assert not LiveCustomer.objects.exists()
+
+
 def test_an_existing_customer_is_rejected(employee: Employee, crm: APIClient) -> None:
     attribution = report(crm, code=personal_code(employee).code, is_new_customer=False)
 
@@ -441,3 +453,32 @@ def test_events_are_read_only_in_the_admin_even_for_administrators(
         assert attribution_page.status_code == 200
         assert "pending" in attribution_page.content.decode()
     assert AttributionEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_sign_up_never_activated_expires_after_activation_days_with_an_event(
+    employee: Employee, crm: APIClient, settings
+) -> None:
+    settings.ACTIVATION_DAYS = 60
+    code = personal_code(employee).code
+    stale = report(crm, code=code, occurred_at=timezone.now() - timedelta(days=61))
+    activated = report(crm, code=code, occurred_at=timezone.now() - timedelta(days=70))
+    activate(crm, activated, timezone.now() - timedelta(days=65))
+    recent = report(crm, code=code, occurred_at=timezone.now() - timedelta(days=59))
+    out = StringIO()
+
+    call_command("expire_attributions", stdout=out)
+    call_command("expire_attributions", stdout=out)
+
+    assert out.getvalue().split() == ["expired=1", "expired=0"]
+    stale.refresh_from_db()
+    activated.refresh_from_db()
+    recent.refresh_from_db()
+    assert (stale.status, stale.reason, stale.version) == ("reversed", "not_activated", 2)
+    assert (activated.status, recent.status) == ("pending", "pending")  # not this job's to touch
+    assert list(
+        AttributionEvent.objects.filter(attribution=stale).values_list(
+            "from_status", "to_status", "reason"
+        )
+    ) == [("", "pending", ""), ("pending", "reversed", "not_activated")]
+    assert not LiveCustomer.objects.filter(attribution=stale).exists()
+    assert LiveCustomer.objects.filter(attribution=recent).count() == 1
