@@ -19,6 +19,7 @@ from referrals.models import (
     AttributionStatus,
     LiveCustomer,
 )
+from referrals.services.announce import attribution_changed_announce
 
 
 def withdrawal_period() -> timedelta:
@@ -107,6 +108,7 @@ def attribution_set_status(
             fields.append("employee")
         attribution.save(update_fields=fields)
         event.save()
+        attribution_changed_announce(attribution, event)
     return attribution
 
 
@@ -148,4 +150,6 @@ def attributions_finalize(*, now: datetime | None = None, chunk: int = 1000) -> 
                 batch, ["status", "reason", "version", "updated_at", "confirmed_at"]
             )
             AttributionEvent.objects.bulk_create(events)
+            for attribution, event in zip(batch, events, strict=True):
+                attribution_changed_announce(attribution, event)
             confirmed += len(batch)
