@@ -68,11 +68,19 @@ def test_a_rolled_back_decision_sends_nothing(
     attribution = ingest(code=personal_code(referrer).code)
     notifications_before = Notification.objects.count()
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        attribution_decide(
-            attribution_id=attribution.pk, version=1, actor=sales_ops, action="reject", reason="x"
-        )
-        raise RuntimeError("the request failed after the decision")
+    def decide_then_fail() -> None:
+        with transaction.atomic():
+            attribution_decide(
+                attribution_id=attribution.pk,
+                version=1,
+                actor=sales_ops,
+                action="reject",
+                reason="x",
+            )
+            raise RuntimeError("the request failed after the decision")
+
+    with pytest.raises(RuntimeError):
+        decide_then_fail()
 
     assert queued_jobs() == 0
     assert WebhookDelivery.objects.count() == 0
