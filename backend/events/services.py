@@ -49,11 +49,13 @@ class NotificationDraft:
     employee_id: int
     kind: str
     params: dict[str, Any]
+    dedupe_key: str = ""
 
 
 def notifications_send(drafts: Sequence[NotificationDraft]) -> list[Notification]:
-    """Many notifications told for the first time (no dedupe key), in a few queries:
-    for a batch of sign-ups."""
+    """Many notifications about things that just happened, in a few queries (a batch of
+    sign-ups). Their dedupe keys must be new (e.g. hold a new row's id): a clash is an
+    IntegrityError that rolls the caller back."""
     from backend.events.tasks import notification_push
 
     notifications = Notification.objects.bulk_create(
@@ -62,6 +64,7 @@ def notifications_send(drafts: Sequence[NotificationDraft]) -> list[Notification
                 employee_id=draft.employee_id,
                 kind=draft.kind,
                 params=catalog.params_check(draft.kind, draft.params),
+                dedupe_key=draft.dedupe_key,
             )
             for draft in drafts
         ]

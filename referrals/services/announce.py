@@ -75,6 +75,7 @@ def attributions_created_announce(attributions: Sequence[Attribution], at: datet
                 a.employee_id,
                 "attribution.attributed",
                 {"attribution_id": a.pk, "article_title": titles.get(a.article_id or 0, "")},
+                dedupe_key=f"attributed:{a.pk}",
             )
             for a in attributions
             if a.employee_id and a.status in _COUNTED
