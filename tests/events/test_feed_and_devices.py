@@ -72,9 +72,7 @@ def test_read_all_marks_only_your_own(employee, other_employee, employee_client)
     assert theirs.read_at is None
 
 
-def test_another_employees_notification_is_not_found(
-    other_employee, employee_client
-) -> None:
+def test_another_employees_notification_is_not_found(other_employee, employee_client) -> None:
     theirs = send(other_employee)
 
     response = employee_client.post(f"/api/v1/notifications/{theirs.pk}/read/")
