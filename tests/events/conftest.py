@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,23 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
 def empty_queue(transactional_db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+
+
+def zone_in_daytime() -> str:
+    """An IANA zone where it is now between 10:00 and 20:00 (outside quiet hours)."""
+    now = datetime.now(UTC)
+    for offset in range(-12, 13):
+        if 10 <= (now + timedelta(hours=offset)).hour < 20:
+            # Etc/GMT signs are inverted: Etc/GMT-2 is UTC+2.
+            return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+    raise AssertionError("unreachable")
+
+
+def zone_at_night() -> str:
+    """An IANA zone where it is now between 23:00 and 07:00 (inside quiet hours)."""
+    now = datetime.now(UTC)
+    for offset in range(-12, 13):
+        hour = (now.hour + offset) % 24
+        if hour >= 23 or hour < 7:
+            return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+    raise AssertionError("unreachable")

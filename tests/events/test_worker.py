@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -16,7 +15,7 @@ from backend.events.services import device_register
 from referrals.models import Attribution
 from referrals.services.decisions import attribution_decide
 from tests.concurrency import run_concurrently
-from tests.events.conftest import subscribe
+from tests.events.conftest import subscribe, zone_in_daytime
 from tests.ops.conftest import ingest
 from tests.referrals.conftest import personal_code
 
@@ -164,20 +163,10 @@ def _wait(condition, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
-def _zone_in_daytime() -> str:
-    """An IANA zone where it is now between 10:00 and 20:00 (outside quiet hours)."""
-    now = datetime.now(UTC)
-    for offset in range(-12, 13):
-        if 10 <= (now + timedelta(hours=offset)).hour < 20:
-            # Etc/GMT signs are inverted: Etc/GMT-2 is UTC+2.
-            return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-    raise AssertionError("unreachable")
-
-
 def test_push_goes_through_fcm_and_a_gone_token_is_removed_without_friend_data(
     fcm, start_worker, make_employee, employee_client, employee
 ) -> None:
-    zone = _zone_in_daytime()
+    zone = zone_in_daytime()
     phone = device_register(employee=employee, platform="fcm", token="phone-token", tz=zone)
     device_register(employee=employee, platform="apns", token="gone-token", tz=zone)
     fcm.unregistered.add("gone-token")
