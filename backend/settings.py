@@ -442,6 +442,15 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maxi
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # Fernet key encrypting endpoint secrets; by default derived from SECRET_KEY.
 WEBHOOK_SECRET_KEY = env.str("WEBHOOK_SECRET_KEY")
+if WEBHOOK_SECRET_KEY:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(WEBHOOK_SECRET_KEY)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "WEBHOOK_SECRET_KEY must be a Fernet key: 32 url-safe base64-encoded bytes"
+        ) from None
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
     {"devices": env.str("DEVICE_THROTTLE_RATE", "30/hour")}
 )

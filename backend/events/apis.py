@@ -31,7 +31,7 @@ class NotificationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(catalog.KINDS))
     title = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
-    data = serializers.JSONField(
+    data = serializers.JSONField(  # type: ignore[assignment]
         source="params", help_text="Ids and titles to open what it is about; never friend data."
     )
     created_at = serializers.DateTimeField()
