@@ -120,11 +120,7 @@ def test_replay_from_the_admin_sends_the_same_webhook_id_again(
     delivery = WebhookDelivery.objects.get()
     webhook_attempt(delivery_id=delivery.pk)
     WebhookEndpoint.objects.update(is_active=True, disabled_reason="")
-    admin = Client()
-    superuser = make_employee(is_staff=True)
-    superuser.is_superuser = True
-    superuser.save(update_fields=["is_superuser"])
-    admin.force_login(superuser)
+    admin = _superuser_client(make_employee)
 
     response = admin.post(
         "/admin/events/webhookdelivery/",
@@ -139,3 +135,48 @@ def test_replay_from_the_admin_sends_the_same_webhook_id_again(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert [a.status_code for a in delivery.log.all()] == [500, 204]
+
+
+def _superuser_client(make_employee) -> Client:
+    superuser = make_employee(is_staff=True)
+    superuser.is_superuser = True
+    superuser.save(update_fields=["is_superuser"])
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def test_the_admin_shows_a_new_secret_once_and_why_an_endpoint_was_disabled(
+    db, make_employee
+) -> None:
+    admin = _superuser_client(make_employee)
+
+    created = admin.post(
+        "/admin/events/webhookendpoint/add/",
+        {"url": "https://crm.example.com/h", "event_types": ["claim.decided"], "is_active": "on"},
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    WebhookEndpoint.objects.update(is_active=False, disabled_reason="Delivery msg_1 failed.")
+    page = admin.get(f"/admin/events/webhookendpoint/{endpoint.pk}/change/")
+    again = admin.get(f"/admin/events/webhookendpoint/{endpoint.pk}/change/")
+
+    [message] = [str(m) for m in created.context["messages"] if "shown only now" in str(m)]
+    secret = message.split("shown only now: ")[1].split(" ")[0]
+    assert secret.startswith("whsec_")
+    assert Webhook(secret)  # a valid Standard Webhooks secret
+    assert "Delivery msg_1 failed." in page.content.decode()
+    assert secret not in again.content.decode()
+
+
+def test_the_admin_refuses_a_loopback_url(db, make_employee) -> None:
+    admin = _superuser_client(make_employee)
+
+    response = admin.post(
+        "/admin/events/webhookendpoint/add/",
+        {"url": "http://127.0.0.1/h", "event_types": ["claim.decided"], "is_active": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "private or loopback" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
