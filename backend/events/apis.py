@@ -159,7 +159,7 @@ class DeviceCreateApi(APIView):
 
     class InputSerializer(StrictInputSerializer):
         platform = serializers.ChoiceField(choices=DevicePlatform.choices)
-        token = serializers.CharField(max_length=4096, help_text="The FCM registration token.")
+        token = serializers.CharField(max_length=512, help_text="The FCM registration token.")
         timezone = serializers.CharField(
             max_length=64,
             required=False,

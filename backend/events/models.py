@@ -64,7 +64,8 @@ class Device(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
     )
     platform = models.CharField(max_length=8, choices=DevicePlatform.choices)
-    token = models.CharField(max_length=4096)
+    # FCM registration tokens are about 160 characters; the bound keeps the unique index valid.
+    token = models.CharField(max_length=512)
     # IANA zone of the phone, for quiet hours.
     timezone = models.CharField(max_length=64, default="Europe/Amsterdam")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('platform', models.CharField(choices=[('fcm', 'Android (FCM)'), ('apns', 'iOS (APNs token, delivered through FCM)')], max_length=8)),
-                ('token', models.CharField(max_length=4096)),
+                ('token', models.CharField(max_length=512)),
                 ('timezone', models.CharField(default='Europe/Amsterdam', max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('last_used_at', models.DateTimeField(blank=True, null=True)),
