@@ -17,14 +17,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RetrySchedule", "app", "job_defer"]
+__all__ = ["RetrySchedule", "app", "connections_refresh", "job_defer"]
+
+
+def connections_refresh() -> None:
+    """Drops database connections past their age or broken, as Django does around each
+    request: a worker thread otherwise keeps a dead connection for good. Not inside a
+    transaction (a job called directly, e.g. from a test or the shell)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def job_defer(

@@ -3,19 +3,17 @@ same queue (`backend.events.queue.app`)."""
 
 from __future__ import annotations
 
-from django.db import close_old_connections
-
 from backend.events import delivery
-from backend.events.queue import RetrySchedule, app
+from backend.events.queue import RetrySchedule, app, connections_refresh
 
 
 @app.task(name="events.notification_push", retry=RetrySchedule("PUSH_RETRY_SCHEDULE"))
 def notification_push(notification_id: int) -> None:
-    close_old_connections()
+    connections_refresh()
     delivery.notification_push_send(notification_id=notification_id)
 
 
 @app.task(name="events.webhook_deliver", retry=RetrySchedule("WEBHOOK_RETRY_SCHEDULE"))
 def webhook_deliver(delivery_id: int) -> None:
-    close_old_connections()
+    connections_refresh()
     delivery.webhook_attempt(delivery_id=delivery_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
 
-from backend.events.models import Notification
+from backend.events.models import Notification, WebhookDelivery
 from backend.events.services import notification_send
 from knowledge.models import Article
 from knowledge.services.announce import article_owners_remind
@@ -16,6 +16,7 @@ from referrals.services.attribution import attributions_finalize
 from referrals.services.claims import claim_create, claim_reject
 from referrals.services.signups import signup_activate, signup_cancel
 from tests.concurrency import run_concurrently
+from tests.events.conftest import subscribe
 from tests.ops.conftest import ingest, make_share
 from tests.referrals.conftest import personal_code
 
@@ -186,3 +187,50 @@ def test_a_milestone_raced_by_two_transactions_is_told_once(make_employee) -> No
 
     assert sorted(results) == [False] * 5 + [True]
     assert Notification.objects.filter(employee=employee).count() == 1
+
+
+def test_integrators_hear_a_claim_decision_without_its_free_text(
+    employee, sales_ops, allow_private_targets
+) -> None:
+    subscribe("http://127.0.0.1:9/crm", "claim.decided")
+    claim = claim_create(employee=employee, kind="email", value="buur@example.com")
+
+    claim_reject(claim_id=claim.pk, actor=sales_ops, reason="Buur belde zelf, 0612345678.")
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.subject == f"claim:{claim.pk}"
+    assert delivery.payload == {
+        "type": "claim.decided",
+        "timestamp": claim_decided_at(claim),
+        "data": {
+            "claim_id": claim.pk,
+            "status": "rejected",
+            "employee_number": employee.employee_number,
+            "attribution_id": None,
+        },
+    }
+
+
+def claim_decided_at(claim) -> str:
+    claim.refresh_from_db()
+    return claim.decided_at.astimezone(UTC).isoformat()
+
+
+def test_the_periodic_jobs_are_the_queues_and_run_as_tasks(editor) -> None:
+    from procrastinate.contrib.django import app
+
+    import knowledge.tasks
+    import referrals.tasks
+
+    crons = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
+    referrals.tasks.finalize_attributions(timestamp=0)
+    referrals.tasks.rollup_funnel(timestamp=0)
+    referrals.tasks.purge_visitor_data(timestamp=0)
+    knowledge.tasks.article_owners_remind_job(timestamp=0)
+
+    assert crons == {
+        "referrals.finalize_attributions": "15 2 * * *",
+        "referrals.purge_visitor_data": "45 3 * * *",
+        "referrals.rollup_funnel": "*/10 * * * *",
+        "knowledge.article_owners_remind": "0 7 * * *",
+    }
