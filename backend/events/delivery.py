@@ -24,8 +24,9 @@ from backend.events.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from backend.events.outbound import TargetRefused, public_session
 from backend.events.push import FcmClient, PushMessage, PushNotConfigured, in_quiet_hours
-from backend.events.webhooks import TargetRefused, signed_request, url_check
+from backend.events.webhooks import signed_request, url_check
 
 logger = logging.getLogger(__name__)
 
@@ -133,15 +134,19 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
     try:
         url_check(endpoint.url)
         body, headers = signed_request(endpoint, delivery)
-        response = requests.post(
-            endpoint.url,
-            data=body,
-            headers=headers,
-            timeout=(settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS),
-            allow_redirects=False,
-        )
-        status_code, error = response.status_code, ""
-        response.close()
+        with public_session() as session:
+            response = session.post(
+                endpoint.url,
+                data=body,
+                headers=headers,
+                timeout=(
+                    settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+                    settings.WEBHOOK_TIMEOUT_SECONDS,
+                ),
+                allow_redirects=False,
+            )
+            status_code, error = response.status_code, ""
+            response.close()
     except TargetRefused as exc:
         status_code, error = None, f"refused: {exc}"
     except requests.RequestException as exc:

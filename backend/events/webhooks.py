@@ -28,13 +28,10 @@ from standardwebhooks.webhooks import Webhook
 
 from backend.api.errors import InvalidInput
 from backend.events.models import WebhookDelivery, WebhookEndpoint
+from backend.events.outbound import TargetRefused, address_check
 from backend.events.queue import job_defer
 
 EVENT_TYPES = ("attribution.created", "attribution.status_changed", "claim.decided")
-
-
-class TargetRefused(Exception):
-    """The URL points at a private, loopback or otherwise internal address."""
 
 
 def _fernet() -> Fernet:
@@ -85,8 +82,8 @@ def secret_new() -> tuple[str, str]:
 
 def url_check(url: str, *, resolve: bool = True) -> None:
     """Refuses URLs that are not http(s) or that reach a non-public address, unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS. With `resolve`, every address the name resolves to
-    is checked (what the request will actually reach)."""
+    WEBHOOK_ALLOW_PRIVATE_TARGETS. With `resolve`, every address the name resolves to is
+    checked, for a clear error early; `outbound` checks the connected address again."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidInput("A webhook URL must be an http(s) URL.", code="invalid_url")
@@ -105,13 +102,15 @@ def url_check(url: str, *, resolve: bool = True) -> None:
             raise TargetRefused(f"cannot resolve {host}: {exc}") from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
-        if not address.is_global:
+        try:
+            address_check(host, str(address))
+        except TargetRefused:
             if not resolve:
                 raise InvalidInput(
                     "A webhook URL may not point at a private or loopback address.",
                     code="private_target",
-                )
-            raise TargetRefused(f"{host} resolves to the non-public address {address}")
+                ) from None
+            raise
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from backend.events.delivery import WebhookFailed, webhook_attempt
 from backend.events.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from backend.events.outbound import TargetRefused, public_session
 from backend.events.webhooks import event_record
 from tests.events.conftest import subscribe
 
@@ -180,3 +181,15 @@ def test_the_admin_refuses_a_loopback_url(db, make_employee) -> None:
     assert response.status_code == 200
     assert "private or loopback" in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_connected_address_is_checked_too_against_dns_rebinding(db, settings, receiver) -> None:
+    # `localhost` passes no name check here: the socket's peer address is what counts.
+    server = receiver()
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    port = server.url.rsplit(":", 1)[1]
+
+    with public_session() as session, pytest.raises(TargetRefused, match="non-public"):
+        session.post(f"http://localhost:{port}/h", data=b"{}", timeout=5)
+
+    assert server.received == []
