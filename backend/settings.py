@@ -438,6 +438,8 @@ WEBHOOK_RETRY_SCHEDULE = _seconds_list(
 )
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# Settled deliveries (and their attempt log) are kept this long.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", 30, minimum=1)
 # Refuse private, loopback and link-local targets (SSRF) unless an on-premises CRM needs it.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # Fernet key encrypting endpoint secrets; by default derived from SECRET_KEY.

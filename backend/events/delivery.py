@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import requests
 from django.conf import settings
@@ -62,6 +63,8 @@ def notification_push_send(*, notification_id: int) -> None:
     )
     if notification is None or notification.pushed_at is not None:
         return
+    if not notification.employee.is_active:  # left: their phone is no longer ours to ring
+        return _skip(notification, "employee_inactive")
     if not PushPreference.objects.filter(
         employee_id=notification.employee_id, push_enabled=False
     ).exists():
@@ -152,6 +155,16 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
     except requests.RequestException as exc:
         status_code, error = None, f"{exc.__class__.__name__}: {exc}"
     return status_code, error, int((time.monotonic() - started) * 1000)
+
+
+def delivery_log_purge(*, older_than_days: int) -> int:
+    """Deletes settled deliveries (and their attempts) older than the retention period;
+    pending ones stay. Returns how many deliveries went."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    _, by_model = WebhookDelivery.objects.filter(
+        created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+    ).delete()
+    return by_model.get(WebhookDelivery._meta.label, 0)
 
 
 def _endpoint_disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery, last: str) -> None:

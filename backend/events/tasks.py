@@ -3,6 +3,8 @@ same queue (`backend.events.queue.app`)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from backend.events import delivery
 from backend.events.queue import RetrySchedule, app, connections_refresh
 
@@ -17,3 +19,10 @@ def notification_push(notification_id: int) -> None:
 def webhook_deliver(delivery_id: int) -> None:
     connections_refresh()
     delivery.webhook_attempt(delivery_id=delivery_id)
+
+
+@app.periodic(cron="30 4 * * *", periodic_id="purge_delivery_log")
+@app.task(name="events.purge_delivery_log", queueing_lock="purge_delivery_log")
+def purge_delivery_log(timestamp: int) -> None:
+    connections_refresh()
+    delivery.delivery_log_purge(older_than_days=settings.WEBHOOK_LOG_RETENTION_DAYS)

@@ -233,4 +233,5 @@ def test_the_periodic_jobs_are_the_queues_and_run_as_tasks(editor) -> None:
         "referrals.purge_visitor_data": "45 3 * * *",
         "referrals.rollup_funnel": "*/10 * * * *",
         "knowledge.article_owners_remind": "0 7 * * *",
+        "events.purge_delivery_log": "30 4 * * *",
     }

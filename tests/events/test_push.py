@@ -104,3 +104,16 @@ def test_without_a_credential_the_notification_stays_in_the_feed(employee, setti
 
     notification.refresh_from_db()
     assert notification.push_skipped == "not_configured"
+
+
+def test_an_employee_who_left_gets_no_push(fcm, employee) -> None:
+    device_register(employee=employee, platform="fcm", token="t1", tz=zone_in_daytime())
+    notification = notify(employee)
+    employee.is_active = False
+    employee.save(update_fields=["is_active"])
+
+    notification_push_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.push_skipped == "employee_inactive"
+    assert fcm.received == []

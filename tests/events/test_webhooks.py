@@ -4,14 +4,16 @@ Attempts run in this process against a real receiver on loopback."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from backend.events.delivery import WebhookFailed, webhook_attempt
+from backend.events.delivery import WebhookFailed, delivery_log_purge, webhook_attempt
 from backend.events.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from backend.events.outbound import TargetRefused, public_session
 from backend.events.webhooks import event_record
@@ -193,3 +195,26 @@ def test_the_connected_address_is_checked_too_against_dns_rebinding(db, settings
         session.post(f"http://localhost:{port}/h", data=b"{}", timeout=5)
 
     assert server.received == []
+
+
+def test_settled_deliveries_past_retention_are_purged_and_pending_ones_stay(
+    db, allow_private_targets
+) -> None:
+    subscribe("http://127.0.0.1:9/h")
+    for subject in ("attribution:1", "attribution:2", "attribution:3"):
+        record(subject)
+    old_done, old_pending, recent_done = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk__in=[old_done.pk, recent_done.pk]).update(
+        status=DeliveryStatus.SUCCEEDED
+    )
+    WebhookDelivery.objects.filter(pk__in=[old_done.pk, old_pending.pk]).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+
+    purged = delivery_log_purge(older_than_days=30)
+
+    assert purged == 1
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {
+        old_pending.pk,
+        recent_done.pk,
+    }
