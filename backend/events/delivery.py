@@ -55,48 +55,53 @@ def _skip(notification: Notification, reason: str) -> None:
 def notification_push_send(*, notification_id: int) -> None:
     """Pushes a notification to each of the employee's devices outside quiet hours.
 
-    Opted out, or every device in quiet hours: nothing is pushed and the notification
-    waits in the feed. A device whose token FCM reports UNREGISTERED is removed.
+    Left, opted out, or every device in quiet hours: nothing is pushed and the
+    notification waits in the feed. A device whose token FCM reports UNREGISTERED is
+    removed. Raises PushTransientError (retried) when FCM cannot take the message now.
     """
     notification = (
         Notification.objects.select_related("employee").filter(pk=notification_id).first()
     )
     if notification is None or notification.pushed_at is not None:
         return
+    now = timezone.now()
+    phones = list(Device.objects.filter(employee_id=notification.employee_id).order_by("pk"))
+    devices = [device for device in phones if not in_quiet_hours(device.timezone, now)]
+    blocker = _push_blocker(notification, devices) if phones else "no_device"
+    if blocker:
+        _skip(notification, blocker)
+        return
+    try:
+        client = FcmClient()
+    except PushNotConfigured:
+        logger.info("Push is not configured; notification %s stays in the feed", notification.pk)
+        _skip(notification, "not_configured")
+        return
+    message = push_message(notification)
+    sent = 0
+    for device in devices:
+        outcome = client.send(device, message)
+        if outcome == "token_gone":
+            Device.objects.filter(pk=device.pk, token=device.token).delete()
+        elif outcome == "sent":
+            sent += 1
+            Device.objects.filter(pk=device.pk).update(last_used_at=now)
+    if sent:
+        notification.pushed_at = now
+        notification.save(update_fields=["pushed_at"])
+
+
+def _push_blocker(notification: Notification, awake_devices: list[Device]) -> str:
+    """Why nothing may be pushed, or "" when it may."""
     if not notification.employee.is_active:  # left: their phone is no longer ours to ring
-        return _skip(notification, "employee_inactive")
-    if not PushPreference.objects.filter(
+        return "employee_inactive"
+    if PushPreference.objects.filter(
         employee_id=notification.employee_id, push_enabled=False
     ).exists():
-        now = timezone.now()
-        devices = [
-            device
-            for device in Device.objects.filter(employee_id=notification.employee_id).order_by("pk")
-            if not in_quiet_hours(device.timezone, now)
-        ]
-        if not devices:
-            return _skip(notification, "quiet_hours")
-        try:
-            client = FcmClient()
-        except PushNotConfigured:
-            logger.info(
-                "Push is not configured; notification %s stays in the feed", notification.pk
-            )
-            return _skip(notification, "not_configured")
-        message = push_message(notification)
-        sent = 0
-        for device in devices:
-            outcome = client.send(device, message)
-            if outcome == "token_gone":
-                Device.objects.filter(pk=device.pk, token=device.token).delete()
-            elif outcome == "sent":
-                sent += 1
-                Device.objects.filter(pk=device.pk).update(last_used_at=now)
-        if sent:
-            notification.pushed_at = now
-            notification.save(update_fields=["pushed_at"])
-        return None
-    return _skip(notification, "opted_out")
+        return "opted_out"
+    if not awake_devices:
+        return "quiet_hours"
+    return ""
 
 
 def webhook_attempt(*, delivery_id: int) -> None:
