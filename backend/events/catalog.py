@@ -121,17 +121,34 @@ def params_check(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+# Texts for a kind when its parameters call for other words: (kind, case) -> texts.
+VARIANTS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("attribution.attributed", "no_article"): {
+        "en": ("Your help counted", "A friend you helped signed up."),
+        "nl": ("Je hulp telt", "Iemand die je hielp is klant geworden."),
+    },
+    ("milestone.reached", "first"): {
+        "en": ("Your first customer", "Someone joined thanks to your help."),
+        "nl": ("Je eerste klant", "Dankzij jouw hulp is iemand klant geworden."),
+    },
+}
+
+
+def _variant(kind: str, params: dict[str, Any]) -> str:
+    if kind == "attribution.attributed" and not params.get("article_title"):
+        return "no_article"
+    if kind == "milestone.reached" and params.get("count") == 1:
+        return "first"
+    return ""
+
+
 def render(kind: str, params: dict[str, Any], language: str) -> tuple[str, str]:
     """(title, body) of a notification in `language` (English when unknown)."""
     spec = KINDS[kind]
-    title, body = spec.texts.get(language, spec.texts["en"])
+    texts = VARIANTS.get((kind, _variant(kind, params)), spec.texts)
+    title, body = texts.get(language, texts["en"])
     values = {key: "" for key in spec.params} | params
     if "status" in values:
         words = STATUS_WORDS.get(language, STATUS_WORDS["en"])
         values["status"] = words.get(str(values["status"]), values["status"])
-    if kind in ("attribution.attributed",) and not params.get("article_title"):
-        body = {
-            "en": "A friend you helped signed up.",
-            "nl": "Iemand die je hielp is klant geworden.",
-        }.get(language, "A friend you helped signed up.")
     return title.format(**values), body.format(**values)

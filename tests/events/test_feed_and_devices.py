@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from backend.events.catalog import render
 from backend.events.models import Device, Notification, PushPreference
 from backend.events.services import notification_send
 
@@ -157,3 +160,47 @@ def test_push_can_be_turned_off_and_on(employee, employee_client) -> None:
 
     assert off.json() == {"push_enabled": False}
     assert PushPreference.objects.get(employee=employee).push_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "language", "title", "body"),
+    [
+        (
+            "milestone.reached",
+            {"count": 1},
+            "nl",
+            "Je eerste klant",
+            "Dankzij jouw hulp is iemand klant geworden.",
+        ),
+        (
+            "milestone.reached",
+            {"count": 25},
+            "en",
+            "Milestone: 25 customers",
+            "25 customers joined thanks to your help.",
+        ),
+        (
+            "attribution.attributed",
+            {"attribution_id": 1},
+            "en",
+            "Your help counted",
+            "A friend you helped signed up.",
+        ),
+        (
+            "attribution.attributed",
+            {"attribution_id": 1, "article_title": "eSIM"},
+            "en",
+            "Your help counted",
+            "A friend you helped signed up after “eSIM”.",
+        ),
+        (
+            "claim.decided",
+            {"claim_id": 1, "status": "approved", "reason": "OK"},
+            "nl",
+            "Je claim is goedgekeurd",
+            "Sales ops: OK",
+        ),
+    ],
+)
+def test_texts_read_well_for_each_case(kind, params, language, title, body) -> None:
+    assert render(kind, params, language) == (title, body)
