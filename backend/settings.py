@@ -485,3 +485,64 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_LINK_HOURS", 72, minimum=1, maximum=2
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
     {"password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", "3/hour")}
 )
+
+# --- Events: job queue, notifications, push and webhooks ------------------------------------
+
+INSTALLED_APPS.append("backend.events")
+# Jobs live in PostgreSQL (Procrastinate; `manage.py worker` runs them). The SQLite demo
+# cannot hold that queue: there a job runs in-process right after its transaction commits.
+JOBS_IN_PROCESS = _database["ENGINE"] == "django.db.backends.sqlite3"
+if not JOBS_IN_PROCESS:
+    INSTALLED_APPS.append("procrastinate.contrib.django")
+PROCRASTINATE_READONLY_MODELS = True
+
+
+def _seconds_list(name: str, default: str) -> list[int]:
+    raw = env.list(name, default.split(","))
+    try:
+        waits = [int(item) for item in raw]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole seconds separated by commas") from None
+    if any(wait < 0 for wait in waits):
+        raise ImproperlyConfigured(f"{name} must not hold negative waits")
+    return waits
+
+
+# Firebase Cloud Messaging HTTP v1: a service-account key (the JSON itself, or a file).
+FCM_SERVICE_ACCOUNT_JSON = env.str("FCM_SERVICE_ACCOUNT_JSON")
+FCM_SERVICE_ACCOUNT_FILE = env.str("FCM_SERVICE_ACCOUNT_FILE")
+FCM_ENDPOINT = env.str("FCM_ENDPOINT", "https://fcm.googleapis.com").rstrip("/")
+PUSH_TIMEOUT_SECONDS = env.int("PUSH_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# No push between these hours on the phone's clock; the notification waits in the feed.
+PUSH_QUIET_START = env.int("PUSH_QUIET_START", 22, maximum=23)
+PUSH_QUIET_END = env.int("PUSH_QUIET_END", 8, maximum=23)
+PUSH_RETRY_SCHEDULE = _seconds_list("PUSH_RETRY_SCHEDULE", "10,60,600")
+
+# Outbound webhooks (Standard Webhooks). Retries wait these seconds (about a day in all);
+# a delivery failing its last attempt disables its endpoint.
+WEBHOOK_RETRY_SCHEDULE = _seconds_list(
+    "WEBHOOK_RETRY_SCHEDULE", "10,60,300,1800,7200,18000,36000,36000"
+)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# Settled deliveries (and their attempt log) are kept this long.
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", 30, minimum=1)
+# Refuse private, loopback and link-local targets (SSRF) unless an on-premises CRM needs it.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+# Fernet key encrypting endpoint secrets; by default derived from SECRET_KEY.
+WEBHOOK_SECRET_KEY = env.str("WEBHOOK_SECRET_KEY")
+if WEBHOOK_SECRET_KEY:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(WEBHOOK_SECRET_KEY)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "WEBHOOK_SECRET_KEY must be a Fernet key: 32 url-safe base64-encoded bytes"
+        ) from None
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
+    {"devices": env.str("DEVICE_THROTTLE_RATE", "30/hour")}
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {"DevicePlatformEnum": "backend.events.models.DevicePlatform"}
+)

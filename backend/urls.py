@@ -11,6 +11,7 @@ from backend.api.views import HealthApi, ReadinessApi
 
 api_v1 = [
     path("", include("backend.accounts.urls")),
+    path("", include("backend.events.urls")),
     path("referrals/", include("referrals.urls.employee")),
     path("public/", include("referrals.urls.public")),
     path("signups/", include("referrals.urls.signups")),

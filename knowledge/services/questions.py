@@ -9,6 +9,7 @@ from backend.accounts.roles import Role
 from backend.api.errors import Conflict, Forbidden
 from knowledge.models import Answer, Article, Category, Question, QuestionStatus
 from knowledge.selectors.category_suggestion import question_suggested_category
+from knowledge.services.announce import answer_accepted_announce, question_answered_announce
 from knowledge.services.articles import article_create
 
 
@@ -18,13 +19,16 @@ def question_ask(*, asker: Employee, title: str, details: str = "", language: st
     )
 
 
+@transaction.atomic
 def answer_post(*, question: Question, author: Employee, body: str) -> Answer:
     if question.status == QuestionStatus.PUBLISHED:
         raise Conflict(
             "This question has become an article; it takes no more answers.",
             code="question_published",
         )
-    return Answer.objects.create(question=question, author=author, body=body.strip())
+    answer = Answer.objects.create(question=question, author=author, body=body.strip())
+    question_answered_announce(question=question, answer=answer)
+    return answer
 
 
 @transaction.atomic
@@ -51,6 +55,7 @@ def answer_accept(*, answer: Answer, actor: Employee) -> Answer:
     answer.is_accepted = True
     answer.accepted_by = actor
     answer.save(update_fields=["is_accepted", "accepted_by"])
+    answer_accepted_announce(question=question, answer=answer, actor=actor)
     if question.status != QuestionStatus.ANSWERED:
         question.status = QuestionStatus.ANSWERED
         question.save(update_fields=["status", "updated_at"])

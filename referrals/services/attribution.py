@@ -20,6 +20,7 @@ from referrals.models import (
     AttributionStatus,
     LiveCustomer,
 )
+from referrals.services.announce import attribution_changed_announce
 
 
 def withdrawal_period() -> timedelta:
@@ -108,6 +109,7 @@ def attribution_set_status(
             fields.append("employee")
         attribution.save(update_fields=fields)
         event.save()
+        attribution_changed_announce(attribution, event)
     return attribution
 
 
@@ -131,6 +133,8 @@ def _move_batch(batch: Sequence[Attribution], *, to_status: str, reason: str, at
         batch, ["status", "reason", "version", "updated_at", "confirmed_at"]
     )
     AttributionEvent.objects.bulk_create(events)
+    for attribution, event in zip(batch, events, strict=True):
+        attribution_changed_announce(attribution, event)
 
 
 def _in_chunks(

@@ -11,6 +11,7 @@ from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
 from backend.api.errors import Conflict, InvalidInput, NotFound
 from referrals.models import LIVE_STATUSES, Claim, ClaimStatus, Signup
+from referrals.services.announce import claim_decided_announce
 from referrals.services.decisions import DecisionAction, attribution_decide, attributions_lock
 
 _HASH_FIELD = {"email": "email_hash", "phone": "phone_hash", "account": "account_hash"}
@@ -71,6 +72,7 @@ def _close(claim: Claim, *, status: str, actor: Employee, reason: str) -> Claim:
     claim.decided_at = timezone.now()
     claim.decision_note = reason
     claim.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "signup"])
+    claim_decided_announce(claim)
     return claim
 
 

@@ -45,6 +45,7 @@ from referrals.models import (
     Share,
     Signup,
 )
+from referrals.services.announce import attributions_created_announce
 from referrals.services.attribution import (
     attribution_event,
     attribution_set_status,
@@ -399,6 +400,7 @@ def _write(signups: list[Signup], decisions: list[_Decision], now: datetime) -> 
         attributions.append(attribution)
     if connection.vendor == "postgresql" and len(signups) >= COPY_FROM:
         _copy_all(signups_sorted, attributions, now)
+        attributions_created_announce(attributions, now)
         return
     Signup.objects.bulk_create(signups_sorted)
     Attribution.objects.bulk_create(attributions)
@@ -410,6 +412,7 @@ def _write(signups: list[Signup], decisions: list[_Decision], now: datetime) -> 
     )
     live = [row for a in attributions if a.status in LIVE_STATUSES for row in live_customer_rows(a)]
     LiveCustomer.objects.bulk_create(sorted(live, key=lambda row: row.value_hash))
+    attributions_created_announce(attributions, now)
 
 
 _SIGNUP_COLUMNS = [

@@ -22,6 +22,8 @@ from rest_framework.test import APIClient
 from backend.accounts.mails import password_link
 from backend.accounts.models import Employee
 from backend.accounts.roles import Role
+from backend.events.models import Notification
+from backend.events.services import device_register
 from knowledge.models import Category
 from knowledge.services.articles import article_create, article_publish
 from knowledge.services.questions import answer_accept, answer_post, question_ask
@@ -98,6 +100,10 @@ def build_world() -> World:
     )
     world.objects["claim"] = claim_create(
         employee=people["other_employee"], kind="email", value=payload["customer"]["email"]
+    )
+    world.objects["notification"] = Notification.objects.filter(employee=owner).first()
+    world.objects["device"] = device_register(
+        employee=owner, platform="fcm", token="owner-phone", tz="Europe/Amsterdam"
     )
     return world
 
@@ -195,6 +201,22 @@ MATRIX: dict[str, Rule] = {
     "POST /api/v1/auth/logout/": Rule(employees(204), body=own_refresh),
     "GET /api/v1/me/": Rule(employees(200)),
     "PATCH /api/v1/me/": Rule(employees(200), body=lambda w, c: {"language": "en"}),
+    # Notifications and devices: the employee's own.
+    "GET /api/v1/notifications/": Rule(employees(200)),
+    "POST /api/v1/notifications/<int:notification_id>/read/": Rule(
+        owner(200), url=lambda w: f"/api/v1/notifications/{w.objects['notification'].pk}/read/"
+    ),
+    "POST /api/v1/notifications/read-all/": Rule(employees(200)),
+    "GET /api/v1/notifications/preferences/": Rule(employees(200)),
+    "PUT /api/v1/notifications/preferences/": Rule(
+        employees(200), body=lambda w, c: {"push_enabled": False}
+    ),
+    "POST /api/v1/devices/": Rule(
+        employees(201), body=lambda w, c: {"platform": "fcm", "token": f"token-of-{c}"}
+    ),
+    "DELETE /api/v1/devices/<int:device_id>/": Rule(
+        owner(204), url=lambda w: f"/api/v1/devices/{w.objects['device'].pk}/"
+    ),
     "GET /api/schema/": Rule(anyone(200)),
     "GET /api/docs/": Rule(anyone(200)),
     "GET /api/redoc/": Rule(anyone(200)),
