@@ -18,7 +18,11 @@ from rest_framework.views import APIView
 
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEmployee
-from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
+from backend.api.serializers import (
+    QueryParamsSerializer,
+    StrictInputSerializer,
+    refuse_body_fields,
+)
 from backend.api.throttling import CacheCounterThrottle
 from backend.events import catalog, selectors, services
 from backend.events.models import DevicePlatform, Notification
@@ -111,6 +115,7 @@ class NotificationReadApi(APIView):
         responses={200: NotificationSerializer},
     )
     def post(self, request: Request, notification_id: int) -> Response:
+        refuse_body_fields(request.data)
         notification = services.notification_mark_read(
             employee=request.user, notification_id=notification_id
         )
@@ -133,6 +138,7 @@ class NotificationReadAllApi(APIView):
         responses={200: OutputSerializer},
     )
     def post(self, request: Request) -> Response:
+        refuse_body_fields(request.data)
         marked = services.notifications_mark_all_read(employee=request.user)
         return Response(self.OutputSerializer({"marked_read": marked, "unread_count": 0}).data)
 

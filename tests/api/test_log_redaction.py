@@ -48,19 +48,22 @@ def test_a_bad_host_header_logs_no_token_and_no_query(log_output: io.StringIO, t
     assert records[0]["request"] == "GET (unmatched)"
 
 
-def test_a_csrf_failure_on_the_landing_feedback_form_logs_the_route_only(
-    log_output: io.StringIO, token: str
+def test_a_csrf_failure_on_the_set_password_page_logs_the_route_only(
+    log_output: io.StringIO,
 ) -> None:
+    # The set-password page is a cookie-protected form whose path carries a reset token.
+    secret = "cy0-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"
     response = Client(enforce_csrf_checks=True).post(
-        f"/s/{token}/feedback?src=poster", {"helpful": "yes"}
+        f"/account/set-password/MTIz/{secret}/?src=mail", {"new_password": "x"}
     )
 
     assert response.status_code == 403
     [csrf] = [r for r in _records(log_output) if r["logger"] == "django.security.csrf"]
-    assert csrf["message"] == "Forbidden (CSRF cookie not set.): /s/<str:token>/feedback"
-    assert csrf["request"] == "POST /s/<str:token>/feedback"
-    assert token not in log_output.getvalue()
-    assert "poster" not in log_output.getvalue()
+    route = "/account/set-password/<str:uidb64>/<str:token>/"
+    assert csrf["message"] == f"Forbidden (CSRF cookie not set.): {route}"
+    assert csrf["request"] == f"POST {route}"
+    assert secret not in log_output.getvalue()
+    assert "src=mail" not in log_output.getvalue()
 
 
 def test_any_logger_is_redacted(log_output: io.StringIO) -> None:

@@ -71,7 +71,10 @@ def test_a_withdrawal_tells_the_referrer(employee) -> None:
         source="crm", external_id=attribution.signup.external_id, cancelled_at=timezone.now()
     )
 
-    assert feed(employee)[-1] == ("attribution.reversed", {"attribution_id": attribution.pk})
+    assert feed(employee)[-1] == (
+        "attribution.reversed",
+        {"attribution_id": attribution.pk, "reason": "withdrawn"},
+    )
 
 
 def test_a_claim_decision_carries_ops_reason_with_contact_details_masked(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from backend.events.delivery import notification_push_send
 from backend.events.models import Notification, PushPreference
@@ -110,7 +111,8 @@ def test_an_employee_who_left_gets_no_push(fcm, employee) -> None:
     device_register(employee=employee, platform="fcm", token="t1", tz=zone_in_daytime())
     notification = notify(employee)
     employee.is_active = False
-    employee.save(update_fields=["is_active"])
+    employee.left_at = timezone.now()
+    employee.save(update_fields=["is_active", "left_at"])
 
     notification_push_send(notification_id=notification.pk)
 

@@ -220,13 +220,21 @@ def test_a_claim_answers_alike_whether_or_not_the_friend_signed_up(
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     bodies = [answer.json() for answer in answers]
     for body in bodies:
-        assert set(body) == {"id", "kind", "note", "status", "created_at", "decided_at"}
-    assert {(b["kind"], b["note"], b["status"], b["decided_at"]) for b in bodies} == {
-        ("email", "", "open", None)
-    }
+        assert set(body) == {
+            "id",
+            "kind",
+            "note",
+            "status",
+            "created_at",
+            "decided_at",
+            "decision_reason",
+        }
+    assert {
+        (b["kind"], b["note"], b["status"], b["decided_at"], b["decision_reason"]) for b in bodies
+    } == {("email", "", "open", None, "")}
     listed = employee_client.get(url).json()["results"]
     assert {tuple(sorted(row)) for row in listed} == {
-        ("created_at", "decided_at", "id", "kind", "note", "status")
+        ("created_at", "decided_at", "decision_reason", "id", "kind", "note", "status")
     }
     assert {row["status"] for row in listed} == {"open"}
 

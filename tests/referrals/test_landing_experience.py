@@ -198,7 +198,7 @@ def test_a_form_token_is_bound_to_its_visitor_and_its_share(
     )
     issued = form_token_of(Client().get(f"/s/{answer_share.token}").content.decode())
 
-    other_visitor = Client(HTTP_USER_AGENT="Attacker/1.0").post(
+    other_visitor = Client(REMOTE_ADDR="203.0.113.66").post(
         f"/s/{answer_share.token}/feedback", {"helpful": "yes", "form_token": issued}
     )
     other_share = Client().post(

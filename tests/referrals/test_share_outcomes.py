@@ -11,21 +11,24 @@ from referrals.models import Share
 from tests.referrals.conftest import personal_code, signup_payload
 from tests.referrals.test_landing_experience import form_token_of
 
+# A visitor is a network address per day: each friend answers from their own phone.
+PHONES = {"phone A": "198.51.100.1", "phone B": "198.51.100.2", "phone C": "198.51.100.3"}
 
-def friend_says(share: Share, user_agent: str, helpful: str) -> None:
-    friend = Client(HTTP_USER_AGENT=user_agent)
+
+def friend_says(share: Share, phone: str, helpful: str) -> None:
+    friend = Client(REMOTE_ADDR=PHONES[phone])
     token = form_token_of(friend.get(f"/s/{share.token}").content.decode())
     response = friend.post(f"/s/{share.token}/feedback", {"helpful": helpful, "form_token": token})
     assert response.status_code == 302
 
 
-def friend_says_in_the_app(share: Share, user_agent: str, reason: str) -> None:
+def friend_says_in_the_app(share: Share, phone: str, reason: str) -> None:
     """Through the public JSON, as a shop's or partner's app would: not helpful, with why."""
     response = APIClient().post(
         f"/api/v1/public/shares/{share.token}/feedback/",
         {"helpful": False, "reason": reason},
         format="json",
-        HTTP_USER_AGENT=user_agent,
+        REMOTE_ADDR=PHONES[phone],
     )
     assert response.status_code == 201
 
