@@ -357,6 +357,10 @@ KNOWLEDGE_VERIFY_MAX_DAYS = env.int("KNOWLEDGE_VERIFY_MAX_DAYS", 730, minimum=1)
 KNOWLEDGE_SEARCH_CACHE_SECONDS = env.int(
     "KNOWLEDGE_SEARCH_CACHE_SECONDS", 60, minimum=0, maximum=3600
 )
+# Where this app server keeps its search index (a cache of the database, rebuilt when missing).
+SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", str(BASE_DIR / "var" / "search-index"))
+# How often, at most, a worker checks whether the index must catch up with the database.
+SEARCH_SYNC_SECONDS = env.int("SEARCH_SYNC_SECONDS", 1, minimum=0, maximum=60)
 # The longest an outage notice may stay pinned.
 KNOWLEDGE_NOTICE_MAX_DAYS = env.int("KNOWLEDGE_NOTICE_MAX_DAYS", 31, minimum=1)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]

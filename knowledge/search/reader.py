@@ -1,0 +1,96 @@
+"""This process's view of the index: opened once, kept current, reloaded when it changed.
+
+`index_reader()` is called by every search. At most every `SEARCH_SYNC_SECONDS` it looks
+at `state.json`: it builds the index if there is none, catches up with the database when
+nobody on this host has for that long, and reloads (a new commit) or reopens (a new
+generation) what it searches. Between checks a search costs no file-system or database
+access at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from knowledge.search.analysis import analyzers
+from knowledge.search.indexing import index_open
+from knowledge.search.store import (
+    IndexState,
+    index_catch_up,
+    index_ensure,
+    index_root,
+    state_read,
+)
+
+
+@dataclass
+class OpenIndex:
+    root: Path
+    generation: str
+    commits: int
+    index: tantivy.Index
+    analyzers: dict[str, tantivy.TextAnalyzer]
+    checked: float  # time.monotonic() of the last check
+
+
+_current: OpenIndex | None = None
+_guard = threading.Lock()  # threaded servers (the demo's runserver) share one reader
+
+
+def index_reader() -> OpenIndex:
+    """The index, caught up with the database at most `SEARCH_SYNC_SECONDS` ago."""
+    global _current
+    root = index_root()
+    current = _current
+    if (
+        current is not None
+        and current.root == root
+        and time.monotonic() - current.checked < settings.SEARCH_SYNC_SECONDS
+    ):
+        return current
+    with _guard:
+        state = _state_caught_up(root)
+        current = _current
+        if current is None or current.root != root or current.generation != state.generation:
+            current = _open(root, state)
+        elif current.commits != state.commits:
+            current.index.reload()
+            current.commits = state.commits
+        current.checked = time.monotonic()
+        _current = current
+        return current
+
+
+def _state_caught_up(root: Path) -> IndexState:
+    state = state_read(root)
+    if state is None:
+        index_ensure(root)
+        state = state_read(root)
+        assert state is not None, "index_ensure leaves a complete index"
+    if time.time() - state.checked_at >= settings.SEARCH_SYNC_SECONDS:
+        state = index_catch_up(root) or state
+    return state
+
+
+def _open(root: Path, state: IndexState) -> OpenIndex:
+    index, compound_parts = index_open(root / state.generation)
+    return OpenIndex(
+        root=root,
+        generation=state.generation,
+        commits=state.commits,
+        index=index,
+        analyzers=analyzers(compound_parts),
+        checked=time.monotonic(),
+    )
+
+
+def index_reader_forget() -> None:
+    """Drops this process's reader (tests point `SEARCH_INDEX_DIR` elsewhere)."""
+    global _current
+    with _guard:
+        _current = None
