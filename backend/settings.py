@@ -353,10 +353,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 KNOWLEDGE_VERIFY_DAYS = env.int("KNOWLEDGE_VERIFY_DAYS", 90, minimum=1, maximum=730)
 # The furthest an editor may set verified_until ahead.
 KNOWLEDGE_VERIFY_MAX_DAYS = env.int("KNOWLEDGE_VERIFY_MAX_DAYS", 730, minimum=1)
-# How long a ranked page of search results is shared; 0 ranks every search afresh.
-KNOWLEDGE_SEARCH_CACHE_SECONDS = env.int(
-    "KNOWLEDGE_SEARCH_CACHE_SECONDS", 60, minimum=0, maximum=3600
-)
 # Where this app server keeps its search index (a cache of the database, rebuilt when missing).
 SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", str(BASE_DIR / "var" / "search-index"))
 # How often, at most, a worker checks whether the index must catch up with the database.

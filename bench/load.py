@@ -304,17 +304,6 @@ def _articles(n: int, rng: random.Random) -> None:
                 now - timedelta(days=100),
             )
         )
-    # Bulk-load practice: build the full-text index once after the load instead of
-    # updating it row by row (it has fastupdate off). Same definition, read back from the
-    # catalogue, so the migration stays the one source of it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_article' "
-            "AND indexdef ILIKE '%%USING gin (search_vector)%%'"
-        )
-        gin_indexes = cursor.fetchall()
-        for name, _ in gin_indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
     _copy(
         "knowledge_article",
         [
@@ -347,10 +336,6 @@ def _articles(n: int, rng: random.Random) -> None:
     )
     pairs = [(row[0], rows[row[12]][0]) for row in rows if row[12] is not None]
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending events for the index
-        for _, definition in gin_indexes:
-            cursor.execute(definition)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             """
             UPDATE knowledge_article AS t SET translation_source_id = s.id

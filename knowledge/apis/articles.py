@@ -124,7 +124,8 @@ class ArticleListApi(APIView):
         lang = serializers.ChoiceField(
             choices=ArticleLanguage.choices,
             required=False,
-            help_text="Only this language. Default: both, your own language first.",
+            help_text="Only this language. Default: both — browsing lists your own language "
+            "first; a search ranks both together, your own language winning near-ties.",
         )
         category = serializers.SlugField(max_length=60, required=False)
         tag = serializers.SlugField(max_length=40, required=False)

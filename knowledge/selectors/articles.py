@@ -17,7 +17,7 @@ from knowledge.search.query import ParsedQuery, SearchFilters, query_parse
 from knowledge.search.ranking import articles_rank
 
 # Columns a list row needs; the body stays in the database until the detail is opened.
-_LIST_DEFER = ("body", "body_html", "search_vector")
+_LIST_DEFER = ("body", "body_html")
 
 
 def is_editor(employee: Employee) -> bool:
@@ -50,9 +50,7 @@ def _with_list_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
 # after /me, and compiling the equivalent querysets (a four-table join) cost several times
 # more CPU than running them (see bench/RESULTS.md).
 _ARTICLE_DETAIL = f"""
-    SELECT {
-    ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields if f.name != "search_vector")
-},
+    SELECT {", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)},
         c.slug AS category_slug, c.name_nl AS category_name_nl, c.name_en AS category_name_en,
         s.slug AS source_slug, s.content_revision AS source_content_revision,
         o.display_name AS owner_display_name
