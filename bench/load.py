@@ -552,9 +552,18 @@ def database_recreate(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def load(scale: float, *, save_key: Callable[[str], None], log: Callable[[str], None]) -> Counts:
-    """Migrates the (empty) database and loads the dataset at `scale` of full size."""
+def load(
+    scale: float,
+    *,
+    save_key: Callable[[str], None],
+    log: Callable[[str], None],
+    articles: int | None = None,
+) -> Counts:
+    """Migrates the (empty) database and loads the dataset at `scale` of full size (with
+    `articles` articles instead, if given)."""
     counts = Counts.at(scale)
+    if articles is not None:
+        counts.articles = articles
     rng = random.Random(20260101)
     started = time.perf_counter()
 

@@ -9,66 +9,69 @@ Output goes through `snippet_to_html`, so `<mark>` is the only tag it can contai
 from __future__ import annotations
 
 import re
-
-import tantivy
+from collections.abc import Callable
 
 from knowledge.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP, snippet_to_html
 from knowledge.search.analysis import fold
 from knowledge.search.query import CompiledQuery
 
 PASSAGE_CHARS = 220
-SCAN_CHARS = 6000  # matches further into a long body are not worth finding for a preview
+SCAN_CHARS = 800  # summary and the start of the friend text: where a preview comes from
 
 _WORD = re.compile(r"\w+(?:-\w+)*")
 
 
-def highlight(
-    *, texts: list[str], language: str, compiled: CompiledQuery, analyzer: tantivy.TextAnalyzer
-) -> str:
-    text = "\n".join(t for t in texts if t)[:SCAN_CHARS]
-    stems = compiled.stems.get(language, set())
-    seen: dict[str, bool] = {}
-    matches = []
-    for word in _WORD.finditer(text):
-        folded = fold(word.group())
-        if folded not in seen:
-            seen[folded] = _is_match(folded, stems, compiled, analyzer)
-        if seen[folded]:
-            matches.append(word)
-    start, end = _passage(text, matches)
-    pieces, cursor = [], start
-    for word in matches:
-        if start <= word.start() and word.end() <= end:
-            pieces += [text[cursor : word.start()], HIGHLIGHT_START, word.group(), HIGHLIGHT_STOP]
-            cursor = word.end()
-    pieces.append(text[cursor:end])
-    passage = ("… " if start > 0 else "") + "".join(pieces) + (" …" if end < len(text) else "")
-    return snippet_to_html(passage)
+class Highlighter:
+    """Marks the matches of one search; remembers each word's verdict across its results."""
 
+    def __init__(self, compiled: CompiledQuery, stems: Callable[[str, str], tuple[str, ...]]):
+        self.compiled = compiled
+        self._stems = stems  # (language, word) → its stems, as the index has them
+        self.verdicts: dict[tuple[str, str], bool] = {}
 
-def _is_match(
-    folded: str, stems: set[str], compiled: CompiledQuery, analyzer: tantivy.TextAnalyzer
-) -> bool:
-    joined = folded.replace("-", "")
-    if any(joined.startswith(prefix) for prefix in compiled.prefixes):
-        return True
-    if stems.intersection(analyzer.analyze(folded)):
-        return True
-    return any(_within_edits(joined, typo, edits) for typo, edits in compiled.typos.items())
+    def passage(self, *, texts: list[str], language: str) -> str:
+        text = "\n".join(t for t in texts if t)[:SCAN_CHARS]
+        matches = []
+        for word in _WORD.finditer(text):
+            key = (language, word.group().lower())
+            if key not in self.verdicts:
+                self.verdicts[key] = self._is_match(fold(key[1]), language)
+            if self.verdicts[key]:
+                matches.append(word)
+        start, end = _passage(text, matches)
+        pieces, cursor = [], start
+        for word in matches:
+            if start <= word.start() and word.end() <= end:
+                pieces += [text[cursor : word.start()], HIGHLIGHT_START, word.group()]
+                pieces.append(HIGHLIGHT_STOP)
+                cursor = word.end()
+        pieces.append(text[cursor:end])
+        lead, tail = ("… " if start > 0 else ""), (" …" if end < len(text) else "")
+        return snippet_to_html(lead + "".join(pieces) + tail)
+
+    def _is_match(self, folded: str, language: str) -> bool:
+        compiled = self.compiled
+        joined = folded.replace("-", "")
+        if joined.startswith(tuple(compiled.prefixes)):
+            return True
+        stems = compiled.stems.get(language, set())
+        if stems.intersection(self._stems(language, folded)):
+            return True
+        return any(_within_edits(joined, typo, edits) for typo, edits in compiled.typos.items())
 
 
 def _passage(text: str, matches: list[re.Match[str]]) -> tuple[int, int]:
-    """Start and end of the passage holding the most distinct matched words (the earliest
-    such passage), cut at word boundaries."""
+    """Start and end of the passage holding the most matches (the earliest such passage),
+    cut at word boundaries."""
     if not matches:
         return 0, _cut(text, PASSAGE_CHARS)
-    best, best_count = 0, 0
+    best, best_count, last = 0, 0, 0
     for first, match in enumerate(matches):
-        window = {
-            fold(m.group()) for m in matches[first:] if m.end() - match.start() <= PASSAGE_CHARS
-        }
-        if len(window) > best_count:
-            best, best_count = first, len(window)
+        last = max(last, first)
+        while last + 1 < len(matches) and matches[last + 1].end() - match.start() <= PASSAGE_CHARS:
+            last += 1
+        if last - first + 1 > best_count:
+            best, best_count = first, last - first + 1
     start = matches[best].start()
     lead = text.rfind(" ", 0, max(0, start - 40)) + 1 if start > 60 else 0
     return lead, _cut(text, lead + PASSAGE_CHARS)

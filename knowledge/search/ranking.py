@@ -21,7 +21,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from knowledge.models import Article
-from knowledge.search.highlight import highlight
+from knowledge.search.highlight import Highlighter
 from knowledge.search.indexing import STORED_FIELDS, field_name
 from knowledge.search.query import ParsedQuery, SearchFilters, query_compile
 from knowledge.search.reader import index_reader
@@ -82,12 +82,11 @@ def articles_rank(
         scored.append((-score, pk, language, address))
     scored.sort(key=lambda item: item[:2])
     page = RankedPage(ids=[pk for _, pk, _, _ in scored[offset : offset + limit + 1]])
+    highlighter = Highlighter(compiled, reader.stems)
     for _, pk, language, address in scored[offset : offset + limit]:
         stored = searcher.doc(address)
-        page.highlights[pk] = highlight(
+        page.highlights[pk] = highlighter.passage(
             texts=[stored.get_first(field_name(language, f)) or "" for f in STORED_FIELDS],
             language=language,
-            compiled=compiled,
-            analyzer=reader.analyzers[f"{language}_stem"],
         )
     return page

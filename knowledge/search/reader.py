@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import tantivy
@@ -36,8 +38,12 @@ class OpenIndex:
     index: tantivy.Index
     analyzers: dict[str, tantivy.TextAnalyzer]
     checked: float  # time.monotonic() of the last check
+    # (language, word) → the word's stems; they do not depend on the query, so every
+    # highlight of this generation shares them.
+    stems: Callable[[str, str], tuple[str, ...]]
 
 
+STEM_CACHE_SIZE = 50_000
 _current: OpenIndex | None = None
 _guard = threading.Lock()  # threaded servers (the demo's runserver) share one reader
 
@@ -79,13 +85,20 @@ def _state_caught_up(root: Path) -> IndexState:
 
 def _open(root: Path, state: IndexState) -> OpenIndex:
     index, compound_parts = index_open(root / state.generation)
+    found = analyzers(compound_parts)
+
+    @lru_cache(maxsize=STEM_CACHE_SIZE)
+    def stems(language: str, word: str) -> tuple[str, ...]:
+        return tuple(found[f"{language}_stem"].analyze(word))
+
     return OpenIndex(
         root=root,
         generation=state.generation,
         commits=state.commits,
         index=index,
-        analyzers=analyzers(compound_parts),
+        analyzers=found,
         checked=time.monotonic(),
+        stems=stems,
     )
 
 
