@@ -131,6 +131,8 @@ class Article(models.Model):
                 name="knowledge_art_notice_idx",
             ),
             models.Index(fields=["translation_group"], name="knowledge_art_group_idx"),
+            # The search index catches up by reading what changed since its last look.
+            models.Index(fields=["updated_at"], name="knowledge_art_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -41,12 +41,16 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lower-case without accents: the form words are compared in."""
+    if text.isascii():  # nearly all text, and far cheaper
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def joined_hyphens(text: str) -> str:
     """The joined forms of the text's hyphenated words (`e-sim` → `esim`), space-separated."""
+    if "-" not in text:
+        return ""
     return " ".join(match.replace("-", "") for match in _HYPHENATED.findall(text))
 
 

@@ -102,6 +102,7 @@ def article_document(row: ArticleRow) -> tantivy.Document:
         "friend": row["friend_text"],
         "body": row["body"],
     }
+    all_joined = []
     for field, text in texts.items():
         name = field_name(lang, field)
         # Stored fields keep the text as written as their first value (highlights are cut
@@ -110,20 +111,20 @@ def article_document(row: ArticleRow) -> tantivy.Document:
         joined = joined_hyphens(text)
         if joined:
             doc.add_text(name, joined)
-    everything = " ".join(texts.values())
-    doc.add_text(field_name(lang, "words"), everything + " " + joined_hyphens(everything))
+            all_joined.append(joined)
+    doc.add_text(field_name(lang, "words"), " ".join([*texts.values(), *all_joined]))
     return doc
 
 
-def documents_replace(
-    writer: tantivy.IndexWriter, *, rows: Iterable[ArticleRow], gone: Iterable[int] = ()
+def documents_add(
+    writer: tantivy.IndexWriter, *, rows: Iterable[ArticleRow], replace: bool = True
 ) -> int:
-    """Replaces the documents of `rows` and deletes those of `gone`; returns how many rows."""
+    """Adds the documents of `rows`, replacing their earlier versions unless the index is
+    new (`replace=False`); returns how many."""
     count = 0
-    for article_id in gone:
-        writer.delete_documents_by_term("id", article_id)
     for row in rows:
-        writer.delete_documents_by_term("id", row["id"])
+        if replace:
+            writer.delete_documents_by_term("id", row["id"])
         writer.add_document(article_document(row))
         count += 1
     return count

@@ -40,7 +40,7 @@ from knowledge.search.indexing import (
     ARTICLE_COLUMNS,
     WRITER_HEAP_BYTES,
     ArticleRow,
-    documents_replace,
+    documents_add,
     index_create,
     index_open,
 )
@@ -106,8 +106,8 @@ def _writer_lock(root: Path, *, wait: bool) -> Iterator[bool]:
 
 def _rows(since: datetime | None = None) -> Iterator[ArticleRow]:
     queryset = Article.objects.order_by()
-    if since is not None:
-        queryset = queryset.filter(updated_at__gte=since)
+    if since is not None:  # a few rows, by the `updated_at` index
+        return iter(queryset.filter(updated_at__gte=since).values(*ARTICLE_COLUMNS))
     return queryset.values(*ARTICLE_COLUMNS).iterator(chunk_size=2000)
 
 
@@ -142,7 +142,7 @@ def _rebuild_locked(root: Path) -> BuildReport:
     generation = f"g{time.time_ns()}"
     index = index_create(root / generation, compound_dictionary(_dutch_texts()))
     writer = index.writer(heap_size=WRITER_HEAP_BYTES * 2)
-    documents = documents_replace(writer, rows=_rows())
+    documents = documents_add(writer, rows=_rows(), replace=False)
     writer.commit()
     writer.wait_merging_threads()
     # Changes made while the build read the table are re-read by the first catch-up.
@@ -176,7 +176,7 @@ def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
     if changed:
         index, _ = index_open(root / state.generation)
         writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
-        documents_replace(writer, rows=changed)
+        documents_add(writer, rows=changed)
         writer.commit()
         writer.wait_merging_threads()
         state.commits += 1
