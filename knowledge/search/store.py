@@ -14,7 +14,9 @@ it that any app server can rebuild. Layout:
 - Catching up: articles are read back from the database by `updated_at`, from the
   newest change seen minus `CATCH_UP_OVERLAP` (a write that committed late, or came from
   a host whose clock is a little behind, is still seen); rows already indexed at that
-  `updated_at` are skipped. Any worker of the host does it, at most every
+  `updated_at` are skipped. A probe (count and newest `updated_at` of that window, from
+  the index on `updated_at`) tells whether anything committed since the last look, so
+  the rows are only read when something did. Any worker of the host does it, at most every
   `SEARCH_SYNC_SECONDS`, whoever gets the lock; the others just reload their reader.
 """
 
@@ -27,11 +29,12 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from knowledge.models import Article, ArticleLanguage
@@ -46,6 +49,7 @@ from knowledge.search.indexing import (
 )
 
 STATE_FILE = "state.json"
+RECENT_FILE = "recent.json"
 LOCK_FILE = "writer.lock"
 CATCH_UP_OVERLAP = timedelta(seconds=60)
 GENERATIONS_KEPT = 2
@@ -55,8 +59,9 @@ GENERATIONS_KEPT = 2
 class IndexState:
     generation: str
     watermark: str  # the newest `updated_at` indexed (ISO 8601)
-    # Articles changed within the overlap window, with the `updated_at` they were indexed at.
-    recent: dict[str, str] = field(default_factory=dict)
+    # Count and newest `updated_at` of the overlap window when it was last read: while a
+    # cheap probe finds them unchanged, nothing new has committed and nothing is read.
+    window: str = ""
     checked_at: float = 0.0  # wall clock of the last catch-up
     commits: int = 0
 
@@ -169,10 +174,28 @@ def index_catch_up(root: Path | None = None) -> IndexState | None:
 
 
 def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
-    watermark = datetime.fromisoformat(state.watermark)
-    rows = list(_rows(since=watermark - CATCH_UP_OVERLAP))
-    changed = [r for r in rows if state.recent.get(str(r["id"])) != r["updated_at"].isoformat()]
-    newest = max([watermark, *(r["updated_at"] for r in rows)])
+    since = datetime.fromisoformat(state.watermark) - CATCH_UP_OVERLAP
+    probe = Article.objects.filter(updated_at__gte=since).aggregate(
+        count=Count("pk"), newest=Max("updated_at")
+    )
+    if _window(probe["count"], probe["newest"]) != state.window:
+        _index_window(root, state, since)
+    state.checked_at = time.time()
+    _state_write(root, state)
+    return state
+
+
+def _window(count: int, newest: datetime | None) -> str:
+    return f"{count}:{newest.isoformat() if newest else ''}"
+
+
+def _index_window(root: Path, state: IndexState, since: datetime) -> None:
+    """Re-reads the overlap window and indexes the rows not yet indexed at their current
+    `updated_at` (the writer keeps that list beside the generation, in `recent.json`)."""
+    recent_file = root / state.generation / RECENT_FILE
+    recent = json.loads(recent_file.read_text()) if recent_file.exists() else {}
+    rows = list(_rows(since=since))
+    changed = [r for r in rows if recent.get(str(r["id"])) != r["updated_at"].isoformat()]
     if changed:
         index, _ = index_open(root / state.generation)
         writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
@@ -180,12 +203,12 @@ def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
         writer.commit()
         writer.wait_merging_threads()
         state.commits += 1
+    newest = max([datetime.fromisoformat(state.watermark), *(r["updated_at"] for r in rows)])
     state.watermark = newest.isoformat()
-    state.recent = {
+    state.window = _window(len(rows), max((r["updated_at"] for r in rows), default=None))
+    recent = {
         str(r["id"]): r["updated_at"].isoformat()
         for r in rows
         if r["updated_at"] >= newest - CATCH_UP_OVERLAP
     }
-    state.checked_at = time.time()
-    _state_write(root, state)
-    return state
+    recent_file.write_text(json.dumps(recent))
