@@ -357,6 +357,9 @@ KNOWLEDGE_VERIFY_MAX_DAYS = env.int("KNOWLEDGE_VERIFY_MAX_DAYS", 730, minimum=1)
 SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", str(BASE_DIR / "var" / "search-index"))
 # How often, at most, a worker checks whether the index must catch up with the database.
 SEARCH_SYNC_SECONDS = env.int("SEARCH_SYNC_SECONDS", 1, minimum=0, maximum=60)
+# With no index on disk, how long a search waits for the background build before a 503
+# (0: build inside the request, as tests do, whose data only their own connection sees).
+SEARCH_BUILD_WAIT_SECONDS = env.int("SEARCH_BUILD_WAIT_SECONDS", 10, minimum=0, maximum=25)
 # The longest an outage notice may stay pinned.
 KNOWLEDGE_NOTICE_MAX_DAYS = env.int("KNOWLEDGE_NOTICE_MAX_DAYS", 31, minimum=1)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]

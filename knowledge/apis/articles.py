@@ -112,7 +112,8 @@ class ArticleListApi(APIView):
 
     permission_classes = [IsEmployee]
     # 404: an unknown category or translation source, or a cursor that points nowhere.
-    error_codes = (404, 409)
+    # 503: this server is still building its search index (a new server's first minute).
+    error_codes = (404, 409, 503)
     throttle_classes = [SearchThrottle]
 
     class FilterSerializer(QueryParamsSerializer):

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import fcntl
+import time
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
 from knowledge.models import Article
 from knowledge.search.analysis import compound_dictionary
-from knowledge.search.store import index_catch_up, index_ensure, index_root, state_read
+from knowledge.search.store import (
+    LOCK_FILE,
+    index_catch_up,
+    index_ensure,
+    index_root,
+    state_read,
+)
 from tests.conftest import login
 
 URL = "/api/v1/knowledge/articles/"
@@ -100,3 +110,25 @@ def test_catching_up_without_changes_writes_nothing(
 
     assert second is not None
     assert second.commits == first.commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_before_the_first_build_is_done_is_a_503_and_never_a_partial_answer(
+    make_article: MakeArticle, employee_client: APIClient, settings: Any
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    settings.SEARCH_BUILD_WAIT_SECONDS = 1
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another worker of this host is building
+
+        response = employee_client.get(URL, {"q": "voicemail"})
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "search_index_building"
+    deadline = time.monotonic() + 20
+    while employee_client.get(URL, {"q": "voicemail"}).status_code == 503:
+        assert time.monotonic() < deadline, "the background build never finished"
+        time.sleep(0.2)
+    assert found(employee_client, "voicemail") == [article.slug]
