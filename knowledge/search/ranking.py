@@ -63,7 +63,7 @@ def articles_rank(
     ).hits
     if not found:
         return RankedPage()
-    ids = searcher.fast_field_values("id", [address for _, address in found])
+    ids = [int(pk or 0) for pk in searcher.fast_field_values("id", [a for _, a in found])]
     current = {
         pk: (language, verified_until)
         for pk, language, verified_until in visible.filter(pk__in=ids).values_list(
