@@ -396,10 +396,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 KNOWLEDGE_VERIFY_DAYS = env.int("KNOWLEDGE_VERIFY_DAYS", 90, minimum=1, maximum=730)
 # The furthest an editor may set verified_until ahead.
 KNOWLEDGE_VERIFY_MAX_DAYS = env.int("KNOWLEDGE_VERIFY_MAX_DAYS", 730, minimum=1)
-# How long a ranked page of search results is shared; 0 ranks every search afresh.
-KNOWLEDGE_SEARCH_CACHE_SECONDS = env.int(
-    "KNOWLEDGE_SEARCH_CACHE_SECONDS", 60, minimum=0, maximum=3600
-)
+# Where this app server keeps its search index (a cache of the database, rebuilt when missing).
+SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", str(BASE_DIR / "var" / "search-index"))
+# How often, at most, a worker checks whether the index must catch up with the database.
+SEARCH_SYNC_SECONDS = env.int("SEARCH_SYNC_SECONDS", 1, minimum=0, maximum=60)
+# With no index on disk, how long a search waits for the background build before a 503
+# (0: build inside the request, as tests do, whose data only their own connection sees).
+SEARCH_BUILD_WAIT_SECONDS = env.int("SEARCH_BUILD_WAIT_SECONDS", 10, minimum=0, maximum=25)
 # The longest an outage notice may stay pinned.
 KNOWLEDGE_NOTICE_MAX_DAYS = env.int("KNOWLEDGE_NOTICE_MAX_DAYS", 31, minimum=1)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]

@@ -17,3 +17,6 @@ from backend.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every search sees the articles the test just wrote.
+SEARCH_SYNC_SECONDS = 0
+SEARCH_BUILD_WAIT_SECONDS = 0

@@ -74,6 +74,12 @@ def _arguments() -> argparse.Namespace:
         action="store_true",
         help="keep a full-scale dataset already loaded by an earlier run (faster reruns)",
     )
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=None,
+        help="articles at 100%% instead of 20,000 (e.g. 200000 for search at scale)",
+    )
     parser.add_argument("--results", type=Path, default=None, help="write the tables here")
     return parser.parse_args()
 
@@ -113,18 +119,23 @@ def _loaded_scale() -> float | None:
     return float(row[0]) if row else None
 
 
-def _load(scale: float, workdir: Path, *, reuse: bool) -> None:
+def _load(scale: float, workdir: Path, *, reuse: bool, articles: int | None = None) -> None:
     from django.db import connection
 
     from bench.load import LOADER_VERSION, database_recreate, load
 
-    if reuse and _loaded_scale() == scale:
+    if reuse and articles is None and _loaded_scale() == scale:
         log(f"  reusing the dataset at {scale:.0%} in {database_url()}")
         return
     connection.close()
     database_recreate(database_url())
     log(f"  loading the dataset at {scale:.0%} into {database_url()}")
-    load(scale, save_key=lambda key: (workdir / "api_key.txt").write_text(key + "\n"), log=log)
+    load(
+        scale,
+        save_key=lambda key: (workdir / "api_key.txt").write_text(key + "\n"),
+        log=log,
+        articles=articles,
+    )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_dataset (scale float, version int)")
         cursor.execute("INSERT INTO bench_dataset VALUES (%s, %s)", [scale, LOADER_VERSION])
@@ -164,10 +175,13 @@ def _run_server(
     from django.db import connection
 
     from bench.prepare import prepare
+    from knowledge.search.store import index_rebuild
 
     _api_key(workdir)
     prepare(workdir)
-    # Cached impact numbers and search pages belong to the dataset they were computed on.
+    built = index_rebuild()
+    log(f"    search index: {built.documents:,} articles built in {built.seconds:.1f}s")
+    # Cached impact numbers belong to the dataset they were computed on.
     redis.Redis.from_url(server_env()["REDIS_URL"]).flushdb()
     (workdir / "baseline.txt").write_text("/bench/baseline\n")
     connection.close()
@@ -241,7 +255,7 @@ def main() -> None:
         (workdir / "api_key.txt").unlink(missing_ok=True)
 
     log("\n[2/2] every scenario at 100% of the dataset")
-    _load(1.0, workdir, reuse=args.reuse_data)
+    _load(1.0, workdir, reuse=args.reuse_data, articles=args.articles)
     full, skipped = _run_server(chosen, args, config, workdir)
 
     summary = machine_summary(config, args.connections, args.duration)

@@ -304,17 +304,6 @@ def _articles(n: int, rng: random.Random) -> None:
                 now - timedelta(days=100),
             )
         )
-    # Bulk-load practice: build the full-text index once after the load instead of
-    # updating it row by row (it has fastupdate off). Same definition, read back from the
-    # catalogue, so the migration stays the one source of it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_article' "
-            "AND indexdef ILIKE '%%USING gin (search_vector)%%'"
-        )
-        gin_indexes = cursor.fetchall()
-        for name, _ in gin_indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
     _copy(
         "knowledge_article",
         [
@@ -347,10 +336,6 @@ def _articles(n: int, rng: random.Random) -> None:
     )
     pairs = [(row[0], rows[row[12]][0]) for row in rows if row[12] is not None]
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending events for the index
-        for _, definition in gin_indexes:
-            cursor.execute(definition)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             """
             UPDATE knowledge_article AS t SET translation_source_id = s.id
@@ -567,9 +552,18 @@ def database_recreate(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def load(scale: float, *, save_key: Callable[[str], None], log: Callable[[str], None]) -> Counts:
-    """Migrates the (empty) database and loads the dataset at `scale` of full size."""
+def load(
+    scale: float,
+    *,
+    save_key: Callable[[str], None],
+    log: Callable[[str], None],
+    articles: int | None = None,
+) -> Counts:
+    """Migrates the (empty) database and loads the dataset at `scale` of full size (with
+    `articles` articles instead, if given)."""
     counts = Counts.at(scale)
+    if articles is not None:
+        counts.articles = articles
     rng = random.Random(20260101)
     started = time.perf_counter()
 

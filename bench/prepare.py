@@ -56,7 +56,7 @@ def prepare(workdir: Path) -> None:
 
     from backend.accounts.models import Employee
     from referrals.codes import format_code
-    from tests.knowledge.labelled_queries import LABELLED_QUERIES
+    from tests.knowledge.labelled_queries import LABELLED_QUERIES, NEW_LABELLED_QUERIES
 
     rng = random.Random(7)
     sample = [
@@ -85,7 +85,8 @@ def prepare(workdir: Path) -> None:
         )
     ]
     _write(workdir / "detail.txt", [f"/api/v1/knowledge/articles/{slug}/" for slug in slugs])
-    queries = [q for q, _, _ in LABELLED_QUERIES] + EXTRA_QUERIES
+    labelled = LABELLED_QUERIES + NEW_LABELLED_QUERIES
+    queries = [q for q, _, _ in labelled] + EXTRA_QUERIES
     _write(
         workdir / "search.txt",
         [f"/api/v1/knowledge/articles/?q={quote(q)}" for q in queries],

@@ -53,6 +53,10 @@ def server_env() -> dict[str, str]:
         "PUBLIC_THROTTLE_RATE": UNLIMITED,
         "SIGNUP_THROTTLE_RATE": UNLIMITED,
         "KNOWLEDGE_SEARCH_THROTTLE_RATE": UNLIMITED,
+        # Rebuilt from the loaded dataset before the server starts (`_run_server`).
+        "SEARCH_INDEX_DIR": os.environ.get(
+            "BENCH_SEARCH_INDEX_DIR", str(ROOT / "var" / "bench-search-index")
+        ),
     }
 
 

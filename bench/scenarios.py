@@ -23,18 +23,10 @@ def _signups(path: str, items: int) -> str:
 
 
 SCENARIOS = [
-    # Every question is new to the server: each search ranks in PostgreSQL.
-    Scenario("article search", "≥ 0.3×", _get("search.txt"), min_ratio=0.3, read=True),
-    # The same ~100 questions after 40 s of asking them: the steady state of popular
-    # questions, whose ranked pages are shared through the cache (60 s).
-    Scenario(
-        "article search, questions asked before",
-        "≥ 0.3×",
-        _get("search.txt"),
-        min_ratio=0.3,
-        read=True,
-        warm_up_seconds=40,
-    ),
+    # Questions as employees ask them (labelled and extra queries, round robin), ranked by
+    # the search engine on every request: there is no shared page cache (bench/RESULTS.md,
+    # "Search engine").
+    Scenario("article search", "≥ 0.35×", _get("search.txt"), min_ratio=0.35, read=True),
     Scenario("article detail", "≥ 0.5×", _get("detail.txt"), min_ratio=0.5, read=True),
     Scenario("/me", "≥ 0.5×", _get("me.txt"), min_ratio=0.5, read=True),
     Scenario("impact", "≥ 0.4×", _get("impact.txt"), min_ratio=0.4, read=True),

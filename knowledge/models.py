@@ -4,7 +4,6 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -46,8 +45,8 @@ class Article(models.Model):
 
     nl and en versions share a `translation_group`; a translation points at its
     `translation_source` and records the source's `content_revision` it follows, so an
-    edit of the source makes the translation outdated. `search_vector` is maintained by a
-    database trigger on PostgreSQL (see migration 0003) and is NULL on SQLite.
+    edit of the source makes the translation outdated. Search reads them through the
+    search engine's index (knowledge/search), which follows `updated_at`.
     """
 
     slug = models.SlugField(max_length=120, unique=True)
@@ -96,8 +95,6 @@ class Article(models.Model):
     notice_starts_at = models.DateTimeField(null=True, blank=True)
     notice_ends_at = models.DateTimeField(null=True, blank=True)
 
-    search_vector = SearchVectorField(null=True, editable=False)
-
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +131,8 @@ class Article(models.Model):
                 name="knowledge_art_notice_idx",
             ),
             models.Index(fields=["translation_group"], name="knowledge_art_group_idx"),
+            # The search index catches up by reading what changed since its last look.
+            models.Index(fields=["updated_at"], name="knowledge_art_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -272,16 +271,6 @@ class SearchLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query!r} → {self.result_count}"
-
-
-class SearchTerm(models.Model):
-    """Vocabulary of the knowledge base (unaccented lower-case words), used to correct
-    typos in queries with trigram similarity. Filled by a database trigger on PostgreSQL."""
-
-    word = models.CharField(max_length=40, unique=True)
-
-    def __str__(self) -> str:
-        return self.word
 
 
 class QuestionStatus(models.TextChoices):

@@ -67,24 +67,10 @@ _SPACE = re.compile(r"\s+")
 
 
 def snippet_to_html(raw: str) -> str:
-    """A ts_headline fragment (Markdown source with private-use markers) → safe HTML whose
-    only tag is <mark>."""
+    """A passage of Markdown source with private-use markers around matched words → safe
+    HTML whose only tag is <mark>."""
     text = _MARKDOWN_LINK.sub(r"\1", raw)
     text = _MARKDOWN_PUNCTUATION.sub(lambda m: m.group(1) or "", text)
     text = _SPACE.sub(" ", text).strip()
     escaped = html.escape(text, quote=False)
-    return escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
-
-
-def highlight_terms(text: str, terms: list[str], *, max_chars: int = 240) -> str:
-    """Plain fallback highlighting (SQLite demo): marks whole-word prefixes of `terms`."""
-    shortened = text if len(text) <= max_chars else text[: max_chars - 1].rsplit(" ", 1)[0] + "…"
-    if not terms:
-        return html.escape(shortened, quote=False)
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")",
-        re.IGNORECASE,
-    )
-    marked = pattern.sub(lambda m: HIGHLIGHT_START + m.group(1) + HIGHLIGHT_STOP, shortened)
-    escaped = html.escape(marked, quote=False)
     return escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")

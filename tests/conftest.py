@@ -25,6 +25,17 @@ def _fresh_cache() -> Iterator[None]:
 ThrottleRates = Callable[..., None]
 
 
+@pytest.fixture(autouse=True)
+def _own_search_index(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test searches its own index, built from its own database on first use."""
+    from knowledge.search.reader import index_reader_forget
+
+    settings.SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
+    index_reader_forget()
+    yield
+    index_reader_forget()
+
+
 @pytest.fixture
 def throttle_rates(settings: Any) -> ThrottleRates:
     """Sets throttle rates for one test, e.g. `throttle_rates(login="3/min")`."""

@@ -113,7 +113,8 @@ class ArticleListApi(APIView):
 
     permission_classes = [IsEmployee]
     # 404: an unknown category or translation source, or a cursor that points nowhere.
-    error_codes = (404, 409)
+    # 503: this server is still building its search index (a new server's first minute).
+    error_codes = (404, 409, 503)
     throttle_classes = [SearchThrottle]
 
     class FilterSerializer(QueryParamsSerializer):
@@ -125,7 +126,8 @@ class ArticleListApi(APIView):
         lang = serializers.ChoiceField(
             choices=ArticleLanguage.choices,
             required=False,
-            help_text="Only this language. Default: both, your own language first.",
+            help_text="Only this language. Default: both — browsing lists your own language "
+            "first; a search ranks both together, your own language winning near-ties.",
         )
         category = serializers.SlugField(max_length=60, required=False)
         tag = serializers.SlugField(max_length=40, required=False)

@@ -13,11 +13,11 @@ from backend.accounts.models import Employee
 from backend.accounts.roles import Role
 from backend.api.errors import NotFound
 from knowledge.models import Article, ArticleFeedback, ArticleStatus, Category
-from knowledge.rendering import snippet_to_html
-from knowledge.selectors import search
+from knowledge.search.query import ParsedQuery, SearchFilters, query_parse
+from knowledge.search.ranking import articles_rank
 
 # Columns a list row needs; the body stays in the database until the detail is opened.
-_LIST_DEFER = ("body", "body_html", "search_vector")
+_LIST_DEFER = ("body", "body_html")
 
 
 def is_editor(employee: Employee) -> bool:
@@ -50,9 +50,7 @@ def _with_list_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
 # after /me, and compiling the equivalent querysets (a four-table join) cost several times
 # more CPU than running them (see bench/RESULTS.md).
 _ARTICLE_DETAIL = f"""
-    SELECT {
-    ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields if f.name != "search_vector")
-},
+    SELECT {", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)},
         c.slug AS category_slug, c.name_nl AS category_name_nl, c.name_en AS category_name_en,
         s.slug AS source_slug, s.content_revision AS source_content_revision,
         o.display_name AS owner_display_name
@@ -91,7 +89,7 @@ class ArticleListParams:
 class ArticlePage:
     articles: list[Article]
     has_more: bool
-    parsed: search.ParsedQuery | None = None
+    parsed: ParsedQuery | None = None
     highlights: dict[int, str] = field(default_factory=dict)
 
 
@@ -107,10 +105,10 @@ def category_get(*, slug: str) -> Category:
 
 
 def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePage:
-    """Browse (no `q`: by title) or search (`q`: ranked, highlighted) articles of one
-    status (published unless an editor asks for another; the caller checks the role).
-    Without `lang`, the employee's own language comes first, then the other. Two queries
-    at most for a search (vocabulary, page) plus one to check a `category` filter."""
+    """Browse (no `q`: by title, the employee's own language first) or search (`q`:
+    ranked across both languages, highlighted) articles of one status (published unless an
+    editor asks for another; the caller checks the role). A search is two queries (the
+    engine's candidates re-checked, then the page's rows) plus one to check a `category`."""
     queryset = Article.objects.filter(status=params.status or ArticleStatus.PUBLISHED)
     if params.lang:
         queryset = queryset.filter(language=params.lang)
@@ -119,58 +117,42 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
     if params.tag:
         queryset = _filter_tag(queryset, params.tag)
     preferred = params.lang or employee.language
-    language_first = Case(
-        When(language=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    parsed = search.query_parse(params.q) if params.q is not None else None
-    today = timezone.localdate()
-    window = slice(params.offset, params.offset + params.limit + 1)
-    if parsed is None:
-        queryset = queryset.order_by(language_first, "title", "id")
-        rows = list(_with_list_relations(queryset)[window])
-    elif not parsed.terms:
-        return ArticlePage(articles=[], has_more=False, parsed=parsed)
-    elif search.is_postgresql():
-        page_of = (params.status, params.lang, params.category, params.tag, preferred)
-        cached = search.ranked_cache_get(
-            (*page_of, parsed.normalized, params.offset, params.limit, today.isoformat())
+    if params.q is None:
+        language_first = Case(
+            When(language=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        if cached.rows is None:
-            queryset = search.search_postgresql(
-                queryset=queryset,
-                parsed=parsed,
-                today=today,
-                order=(language_first, "-score", "id"),
-                offset=params.offset,
-                limit=params.limit + 1,
-            )
-            rows = list(_with_list_relations(queryset))
-            search.ranked_cache_set(cached, [(a.pk, a.headline_raw) for a in rows])
-        else:
-            # Still through the filtered queryset: what is no longer published drops out.
-            found = _with_list_relations(queryset).in_bulk([pk for pk, _ in cached.rows])
-            rows = []
-            for pk, headline in cached.rows:
-                if pk in found:
-                    found[pk].headline_raw = headline
-                    rows.append(found[pk])
-    else:
-        queryset = search.search_plain(queryset=queryset, parsed=parsed, today=today)
-        queryset = queryset.order_by(language_first, "-score", "id")
-        rows = list(_with_list_relations(queryset)[window])
-    page = ArticlePage(articles=rows[: params.limit], has_more=len(rows) > params.limit)
-    if parsed is not None:
-        page.parsed = parsed
-        for article in page.articles:
-            raw = getattr(article, "headline_raw", "")
-            page.highlights[article.pk] = (
-                snippet_to_html(raw) if raw else search.headline_fallback(article, parsed)
-            )
-    return page
+        window = slice(params.offset, params.offset + params.limit + 1)
+        rows = list(_with_list_relations(queryset.order_by(language_first, "title", "id"))[window])
+        return ArticlePage(articles=rows[: params.limit], has_more=len(rows) > params.limit)
+    parsed = query_parse(params.q)
+    if not parsed.terms:
+        return ArticlePage(articles=[], has_more=False, parsed=parsed)
+    ranked = articles_rank(
+        parsed=parsed,
+        filters=SearchFilters(
+            status=params.status or ArticleStatus.PUBLISHED,
+            language=params.lang,
+            category=params.category,
+            tag=params.tag,
+        ),
+        visible=queryset,
+        preferred_language=preferred,
+        today=timezone.localdate(),
+        offset=params.offset,
+        limit=params.limit,
+    )
+    found = _with_list_relations(queryset).in_bulk(ranked.ids) if ranked.ids else {}
+    rows = [found[pk] for pk in ranked.ids if pk in found]
+    return ArticlePage(
+        articles=rows[: params.limit],
+        has_more=len(rows) > params.limit,
+        parsed=parsed,
+        highlights=ranked.highlights,
+    )
 
 
 def _filter_tag(queryset: QuerySet[Article], tag: str) -> QuerySet[Article]:
-    if search.is_postgresql():
+    if connection.vendor == "postgresql":
         return queryset.filter(tags__contains=[tag])  # GIN (jsonb_path_ops)
     # SQLite has no JSON containment; the quoted tag in the JSON text is exact enough.
     return queryset.filter(tags__icontains=f'"{tag}"')

@@ -3,55 +3,52 @@ most like it. Read when an editor looks at a question and when it becomes an art
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
-from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, Q
+from django.utils import timezone
 
+from backend.api.errors import ServiceUnavailable
 from knowledge.models import Article, ArticleStatus, Category, Question
+from knowledge.search.query import SearchFilters, query_parse
+from knowledge.search.ranking import articles_rank
 
-SEARCH_CONFIGS = {"nl": "knowledge_dutch", "en": "knowledge_english"}
 NEIGHBOURS = 10
 CATEGORY_COLUMNS = ("category_id", "category__slug", "category__name_nl", "category__name_en")
-MAX_TERMS = 12
-_WORD = re.compile(r"[a-z0-9]{3,}")
-
-
-def _terms(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return list(dict.fromkeys(_WORD.findall(plain)))[:MAX_TERMS]
 
 
 def question_suggested_category(*, question: Question) -> Category | None:
-    """The category whose published answers match the question's words best (summed
-    relevance of the closest `NEIGHBOURS`), or None when nothing matches. One query."""
-    terms = _terms(f"{question.title} {question.details}")
-    if not terms:
+    """The category of the published answers the search engine finds closest to the
+    question (the best `NEIGHBOURS`, each weighing 1/rank), or None when nothing matches
+    or this server's index is still being built: a suggestion never blocks the page."""
+    parsed = query_parse(f"{question.title} {question.details}")
+    if not parsed.terms:
         return None
     candidates = Article.objects.filter(status=ArticleStatus.PUBLISHED, category__isnull=False)
-    if connection.vendor == "postgresql":
-        text = " | ".join(f"{term}:*" for term in terms)
-        query = SearchQuery(text, search_type="raw", config=SEARCH_CONFIGS[question.language])
-        rows: list[tuple[Any, ...]] = list(
-            candidates.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "id")
-            .values_list(*CATEGORY_COLUMNS, "rank")[:NEIGHBOURS]
+    try:
+        ranked = articles_rank(
+            parsed=parsed,
+            filters=SearchFilters(status=ArticleStatus.PUBLISHED),
+            visible=candidates,
+            preferred_language=question.language,
+            today=timezone.localdate(),
+            offset=0,
+            limit=NEIGHBOURS,
         )
-    else:  # the SQLite demo: any word in the title or summary, each match weighs 1
-        matches = Q()
-        for term in terms:
-            matches |= Q(title__icontains=term) | Q(summary__icontains=term)
-        found = candidates.filter(matches).order_by("id").values_list(*CATEGORY_COLUMNS)
-        rows = [(*row, 1.0) for row in found[:NEIGHBOURS]]
-    weights: Counter[tuple[Any, ...]] = Counter()
-    for *category, rank in rows:
-        weights[tuple(category)] += float(rank)
+    except ServiceUnavailable:
+        return None
+    closest = ranked.ids[:NEIGHBOURS]
+    shelves: dict[int, tuple[int, str, str, str]] = {
+        pk: (category_id, slug, name_nl, name_en)
+        for pk, category_id, slug, name_nl, name_en in candidates.filter(
+            pk__in=closest
+        ).values_list("pk", *CATEGORY_COLUMNS)
+    }
+    weights: Counter[tuple[int, str, str, str]] = Counter()
+    for position, pk in enumerate(closest):
+        if pk in shelves:
+            weights[shelves[pk]] += 1 / (position + 1)
     if not weights:
         return None
+    # Equal weight: the older category (lower id) wins, so the answer is stable.
     best = max(weights.items(), key=lambda item: (item[1], -item[0][0]))[0]
     return Category(**dict(zip(("id", "slug", "name_nl", "name_en"), best, strict=True)))

@@ -27,7 +27,6 @@ from knowledge.models import (
     RevisionAction,
 )
 from knowledge.rendering import markdown_to_html
-from knowledge.selectors import search
 
 # Edits of these make translations of the article outdated.
 CONTENT_FIELDS = ("title", "summary", "friend_text", "body")
@@ -122,8 +121,8 @@ def article_revision_record(
     changes: Mapping[str, tuple[Any, Any]],
 ) -> ArticleRevision:
     """Bumps the article's revision (the caller holds its row lock) and stores what changed.
-    Every change to an article passes here, so cached search results are dropped here."""
-    search.ranked_cache_invalidate()
+    Every change to an article passes here; it also moves `updated_at`, which is what
+    the search index catches up by."""
     article.revision += 1
     if any(name in CONTENT_FIELDS for name in changes):
         article.content_revision = article.revision

@@ -7,7 +7,7 @@ from django.utils import timezone
 from backend.accounts.models import Employee
 from backend.api.errors import InvalidInput
 from knowledge.models import Article, ArticleFeedback, SearchLog
-from knowledge.selectors.search import ParsedQuery
+from knowledge.search.query import ParsedQuery
 
 
 def article_feedback_set(

@@ -98,3 +98,35 @@ LABELLED_QUERIES: list[tuple[str, str, set[str]]] = [
     ("report an outage", "en", {"reporting-an-outage"}),
     ("roming outside eu", "en", {"roaming-outside-the-eu"}),
 ]
+
+# Added with the search engine: Dutch compounds written together or apart, questions in
+# the other language than the employee's, typos, and words still being typed.
+NEW_LABELLED_QUERIES: list[tuple[str, str, set[str]]] = [
+    # --- compounds -----------------------------------------------------------------------
+    ("wifibereik", "nl", {"wifi-traag", "slecht-bereik-binnenshuis"}),
+    ("simkaartje kwijt", "nl", {"simkaart-kwijt-of-gestolen"}),
+    ("glasvezelabonnement", "nl", {"thuis-internet-aanvragen"}),
+    ("verzekering voor mijn telefoon", "nl", {"telefoonverzekering"}),
+    ("internetabonnement thuis", "nl", {"thuis-internet-aanvragen"}),
+    ("netwerkstoring", "nl", {"storing-mobiel-netwerk-utrecht", "storing-melden"}),
+    ("pincode geblokkeerd simkaart", "nl", {"pukcode"}),
+    # --- the other language --------------------------------------------------------------
+    ("lost my sim card", "nl", {"lost-or-stolen-phone-or-sim"}),
+    ("cancel my contract", "nl", {"cancelling-your-contract"}),
+    ("phone insurance", "nl", {"phone-insurance"}),
+    ("slow wifi at home", "nl", {"slow-wifi-at-home"}),
+    ("esim activeren", "en", {"esim-activeren"}),
+    ("abonnement opzeggen", "en", {"abonnement-opzeggen"}),
+    ("rekening betalen", "en", {"rekening-betalen"}),
+    # --- typos ---------------------------------------------------------------------------
+    ("abbonement opzegen", "nl", {"abonnement-opzeggen"}),
+    ("telefoon verzekring", "nl", {"telefoonverzekering"}),
+    ("simkaart kwjit", "nl", {"simkaart-kwijt-of-gestolen"}),
+    ("prepaid opwaardren", "nl", {"prepaid-tegoed-opwaarderen"}),
+    ("insurence claim", "en", {"phone-insurance"}),
+    ("parental controll", "en", {"parental-controls"}),
+    # --- still typing --------------------------------------------------------------------
+    ("ouderlijk toez", "nl", {"ouderlijk-toezicht"}),
+    ("parental cont", "en", {"parental-controls"}),
+    ("telefoonverz", "nl", {"telefoonverzekering"}),
+]

@@ -93,6 +93,8 @@ def start_app_server(
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
         "DB_CONNECT_TIMEOUT": "2",
+        # Its own disk, as a separate host would have; built from the test database.
+        "SEARCH_INDEX_DIR": str(log_dir / f"search-index-{port}"),
         **(env or {}),
     }
     log = log_path.open("wb")

@@ -40,6 +40,10 @@ class Command(BaseCommand):
             f"knowledge: {knowledge.imported.created} articles created, "
             f"{knowledge.notices_pinned} outage notice(s) pinned"
         )
+        from knowledge.search.store import index_rebuild
+
+        search_index = index_rebuild()
+        self.stdout.write(f"search index: {search_index.documents} articles indexed")
         from referrals.demo import demo_referrals_seed
 
         referrals = demo_referrals_seed()

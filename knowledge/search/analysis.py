@@ -1,0 +1,123 @@
+"""How text becomes index terms: one analyzer per language, the same at index and query time.
+
+- Words are lower-cased and accent-folded (`één` → `een`), then stemmed per language
+  (Snowball `dutch` / `english`), so `abonnementen` finds `abonnement`.
+- Hyphenated words are also indexed joined (`e-sim` → `esim`, `sim-only` → `simonly`):
+  people write both forms.
+- Dutch compounds are split into known words (`wifibereik` → `wifi` `bereik`), in the
+  articles and in the query alike, by Tantivy's compound-word filter. Its dictionary is
+  built from the knowledge base's own vocabulary at every full build and stored with the
+  index, so both sides always split the same way (see `compound_dictionary`).
+- `surface` keeps whole words (folded, not stemmed, not split): prefixes while typing and
+  typo tolerance match against the words as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+import tantivy
+
+LANGUAGES = {"nl": "dutch", "en": "english"}
+SURFACE = "surface"
+# A compound part must be at least this long and occur this often on its own: `op` or a
+# one-off typo must not cut every word that happens to contain it.
+PART_MIN_LENGTH = 3
+PART_MIN_COUNT = 2
+MAX_WORD_LENGTH = 40
+# Parts every telecom knowledge base has, even before its articles use them on their own.
+BASE_PARTS = (
+    "abonnement", "bel", "bereik", "bundel", "data", "glasvezel", "internet", "kaart",
+    "kosten", "netwerk", "nummer", "pakket", "prepaid", "sim", "storing", "tegoed",
+    "telefoon", "toestel", "verzekering", "wifi",
+)  # fmt: skip
+
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents: the form words are compared in."""
+    if text.isascii():  # nearly all text, and far cheaper
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def joined_hyphens(text: str) -> str:
+    """The joined forms of the text's hyphenated words (`e-sim` → `esim`), space-separated."""
+    if "-" not in text:
+        return ""
+    return " ".join(match.replace("-", "") for match in _HYPHENATED.findall(text))
+
+
+def stem_analyzer(language: str, compound_parts: list[str]) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_WORD_LENGTH * 2))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if language == "nl" and compound_parts:
+        builder = builder.filter(tantivy.Filter.split_compound(compound_parts))
+    return builder.filter(tantivy.Filter.stemmer(LANGUAGES[language])).build()
+
+
+def surface_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_WORD_LENGTH * 2))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def stopword_analyzer(language: str) -> tantivy.TextAnalyzer:
+    """Empty for a word too common to search on its own (`op`, `the`): queries only."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword(LANGUAGES[language]))
+        .build()
+    )
+
+
+def analyzers(compound_parts: list[str]) -> dict[str, tantivy.TextAnalyzer]:
+    """Name → analyzer: `<lang>_stem` and `surface` are the index's tokenizers (for
+    `Index.register_tokenizer`), `<lang>_stop` tells a query's stopwords."""
+    found = {f"{lang}_stem": stem_analyzer(lang, compound_parts) for lang in LANGUAGES}
+    found.update({f"{lang}_stop": stopword_analyzer(lang) for lang in LANGUAGES})
+    found[SURFACE] = surface_analyzer()
+    return found
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def compound_dictionary(dutch_texts: Iterable[str]) -> list[str]:
+    """Parts for the compound filter: Dutch words that occur on their own often enough and
+    are not themselves made of other such words (so `simkaart` is split into `sim` and
+    `kaart` rather than kept whole because it also occurs)."""
+    counts = Counter(w for text in dutch_texts for w in words(text + " " + joined_hyphens(text)))
+    candidates = {
+        w
+        for w, n in counts.items()
+        if n >= PART_MIN_COUNT and len(w) >= PART_MIN_LENGTH and not w.isdigit()
+    }.union(BASE_PARTS)
+    return sorted(w for w in candidates if not _is_compound(w, candidates))
+
+
+def _is_compound(word: str, parts: set[str]) -> bool:
+    """True when `word` is two or more words of `parts` written together."""
+    reachable = [True] + [False] * len(word)
+    for end in range(PART_MIN_LENGTH, len(word) + 1):
+        for start in range(0, end - PART_MIN_LENGTH + 1):
+            if reachable[start] and (start, end) != (0, len(word)) and word[start:end] in parts:
+                reachable[end] = True
+                break
+    return reachable[len(word)]

@@ -1,0 +1,101 @@
+"""Highlights: a short passage of the article's stored text with the matched words marked.
+
+The passage is cut from the text the index stores (summary, friend text, body), around
+the densest group of matches. A word is marked when the query matched it: same stem or
+compound part, the typed prefix, or within the edits allowed for an unknown word.
+Output goes through `snippet_to_html`, so `<mark>` is the only tag it can contain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from knowledge.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP, snippet_to_html
+from knowledge.search.analysis import fold
+from knowledge.search.query import CompiledQuery
+
+PASSAGE_CHARS = 220
+SCAN_CHARS = 800  # summary and the start of the friend text: where a preview comes from
+
+_WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+class Highlighter:
+    """Marks the matches of one search; remembers each word's verdict across its results."""
+
+    def __init__(self, compiled: CompiledQuery, stems: Callable[[str, str], tuple[str, ...]]):
+        self.compiled = compiled
+        self._stems = stems  # (language, word) → its stems, as the index has them
+        self.verdicts: dict[tuple[str, str], bool] = {}
+
+    def passage(self, *, texts: list[str], language: str) -> str:
+        text = "\n".join(t for t in texts if t)[:SCAN_CHARS]
+        matches = []
+        for word in _WORD.finditer(text):
+            key = (language, word.group().lower())
+            if key not in self.verdicts:
+                self.verdicts[key] = self._is_match(fold(key[1]), language)
+            if self.verdicts[key]:
+                matches.append(word)
+        start, end = _passage(text, matches)
+        pieces, cursor = [], start
+        for word in matches:
+            if start <= word.start() and word.end() <= end:
+                pieces += [text[cursor : word.start()], HIGHLIGHT_START, word.group()]
+                pieces.append(HIGHLIGHT_STOP)
+                cursor = word.end()
+        pieces.append(text[cursor:end])
+        lead, tail = ("… " if start > 0 else ""), (" …" if end < len(text) else "")
+        return snippet_to_html(lead + "".join(pieces) + tail)
+
+    def _is_match(self, folded: str, language: str) -> bool:
+        compiled = self.compiled
+        joined = folded.replace("-", "")
+        if joined.startswith(tuple(compiled.prefixes)):
+            return True
+        stems = compiled.stems.get(language, set())
+        if stems.intersection(self._stems(language, folded)):
+            return True
+        return any(_within_edits(joined, typo, edits) for typo, edits in compiled.typos.items())
+
+
+def _passage(text: str, matches: list[re.Match[str]]) -> tuple[int, int]:
+    """Start and end of the passage holding the most matches (the earliest such passage),
+    cut at word boundaries."""
+    if not matches:
+        return 0, _cut(text, PASSAGE_CHARS)
+    best, best_count, last = 0, 0, 0
+    for first, match in enumerate(matches):
+        last = max(last, first)
+        while last + 1 < len(matches) and matches[last + 1].end() - match.start() <= PASSAGE_CHARS:
+            last += 1
+        if last - first + 1 > best_count:
+            best, best_count = first, last - first + 1
+    start = matches[best].start()
+    lead = text.rfind(" ", 0, max(0, start - 40)) + 1 if start > 60 else 0
+    return lead, _cut(text, lead + PASSAGE_CHARS)
+
+
+def _cut(text: str, end: int) -> int:
+    if end >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, end)
+    return space if space > 0 else end
+
+
+def _within_edits(word: str, target: str, edits: int) -> bool:
+    """Levenshtein distance (adjacent transposition counting as one) at most `edits`."""
+    if abs(len(word) - len(target)) > edits:
+        return False
+    previous, current = None, list(range(len(target) + 1))
+    for i, a in enumerate(word, start=1):
+        before, previous = previous, current
+        current = [i] + [0] * len(target)
+        for j, b in enumerate(target, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if before and i > 1 and j > 1 and a == target[j - 2] and word[i - 2] == b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > edits:
+            return False
+    return current[-1] <= edits

@@ -1,0 +1,214 @@
+"""Where the index lives on an app server, and how it follows PostgreSQL.
+
+PostgreSQL is the source of truth; the index directory (`SEARCH_INDEX_DIR`) is a cache of
+it that any app server can rebuild. Layout:
+
+    SEARCH_INDEX_DIR/state.json     which generation is current, and how far it has caught up
+    SEARCH_INDEX_DIR/writer.lock    one writer per host at a time (an flock)
+    SEARCH_INDEX_DIR/g<ns>/         a generation: a complete Tantivy index
+
+- A full build writes a new generation beside the current one and only then points
+  `state.json` at it: readers never see a half-built index. With no index at all, the
+  first search waits for the build (`index_ensure`; better: run `search_index ensure` at
+  start-up).
+- Catching up: articles are read back from the database by `updated_at`, from the
+  newest change seen minus `CATCH_UP_OVERLAP` (a write that committed late, or came from
+  a host whose clock is a little behind, is still seen); rows already indexed at that
+  `updated_at` are skipped. A probe (count and newest `updated_at` of that window, from
+  the index on `updated_at`) tells whether anything committed since the last look, so
+  the rows are only read when something did. Any worker of the host does it, at most every
+  `SEARCH_SYNC_SECONDS`, whoever gets the lock; the others just reload their reader.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from knowledge.models import Article, ArticleLanguage
+from knowledge.search.analysis import compound_dictionary
+from knowledge.search.indexing import (
+    ARTICLE_COLUMNS,
+    WRITER_HEAP_BYTES,
+    ArticleRow,
+    documents_add,
+    index_create,
+    index_open,
+)
+
+STATE_FILE = "state.json"
+RECENT_FILE = "recent.json"
+LOCK_FILE = "writer.lock"
+CATCH_UP_OVERLAP = timedelta(seconds=60)
+GENERATIONS_KEPT = 2
+
+
+@dataclass
+class IndexState:
+    generation: str
+    watermark: str  # the newest `updated_at` indexed (ISO 8601)
+    # Count and newest `updated_at` of the overlap window when it was last read: while a
+    # cheap probe finds them unchanged, nothing new has committed and nothing is read.
+    window: str = ""
+    checked_at: float = 0.0  # wall clock of the last catch-up
+    commits: int = 0
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    generation: str
+    documents: int
+    seconds: float
+
+
+def index_root() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def state_read(root: Path) -> IndexState | None:
+    """The current state, or None when there is no complete index in `root`."""
+    try:
+        state = IndexState(**json.loads((root / STATE_FILE).read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+    return state if (root / state.generation).is_dir() else None
+
+
+def _state_write(root: Path, state: IndexState) -> None:
+    temporary = root / f"{STATE_FILE}.{os.getpid()}"
+    temporary.write_text(json.dumps(asdict(state)))
+    os.replace(temporary, root / STATE_FILE)  # atomic: readers see the old or the new state
+
+
+@contextmanager
+def _writer_lock(root: Path, *, wait: bool) -> Iterator[bool]:
+    """Yields True while this process holds the host's writer lock (False: someone else
+    does and `wait` is off)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _rows(since: datetime | None = None) -> Iterator[ArticleRow]:
+    queryset = Article.objects.order_by()
+    if since is not None:  # a few rows, by the `updated_at` index
+        return iter(queryset.filter(updated_at__gte=since).values(*ARTICLE_COLUMNS))
+    return queryset.values(*ARTICLE_COLUMNS).iterator(chunk_size=2000)
+
+
+def _dutch_texts() -> Iterator[str]:
+    rows = Article.objects.filter(language=ArticleLanguage.NL).values_list(
+        "title", "summary", "friend_text", "body"
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield " ".join(row)
+
+
+def index_rebuild(root: Path | None = None) -> BuildReport:
+    """Builds a complete new generation from the database and makes it current. Holds
+    the host's writer lock throughout; readers switch at their next check."""
+    root = root or index_root()
+    with _writer_lock(root, wait=True):
+        return _rebuild_locked(root)
+
+
+def index_ensure(root: Path | None = None) -> BuildReport | None:
+    """Builds the index unless a complete one exists (another process may be building it:
+    this waits for the lock and then looks again)."""
+    root = root or index_root()
+    if state_read(root) is not None:
+        return None
+    with _writer_lock(root, wait=True):
+        return None if state_read(root) is not None else _rebuild_locked(root)
+
+
+def _rebuild_locked(root: Path) -> BuildReport:
+    started, clock = timezone.now(), time.monotonic()
+    generation = f"g{time.time_ns()}"
+    index = index_create(root / generation, compound_dictionary(_dutch_texts()))
+    writer = index.writer(heap_size=WRITER_HEAP_BYTES * 2)
+    documents = documents_add(writer, rows=_rows(), replace=False)
+    writer.commit()
+    writer.wait_merging_threads()
+    # Changes made while the build read the table are re-read by the first catch-up.
+    _state_write(root, IndexState(generation, started.isoformat(), checked_at=time.time()))
+    _remove_old_generations(root, keep=generation)
+    return BuildReport(generation, documents, time.monotonic() - clock)
+
+
+def _remove_old_generations(root: Path, *, keep: str) -> None:
+    """Keeps the newest generations: a reader may still be searching the previous one."""
+    generations = sorted(p for p in root.glob("g*") if p.is_dir() and p.name != keep)
+    for old in generations[: max(0, len(generations) - (GENERATIONS_KEPT - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def index_catch_up(root: Path | None = None) -> IndexState | None:
+    """Indexes what changed in the database since the last catch-up. Returns the new
+    state, or None when another process of this host holds the writer lock (it is doing
+    the same) or there is no index yet."""
+    root = root or index_root()
+    with _writer_lock(root, wait=False) as locked:
+        state = state_read(root) if locked else None
+        return None if state is None else _catch_up_locked(root, state)
+
+
+def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
+    since = datetime.fromisoformat(state.watermark) - CATCH_UP_OVERLAP
+    probe = Article.objects.filter(updated_at__gte=since).aggregate(
+        count=Count("pk"), newest=Max("updated_at")
+    )
+    if _window(probe["count"], probe["newest"]) != state.window:
+        _index_window(root, state, since)
+    state.checked_at = time.time()
+    _state_write(root, state)
+    return state
+
+
+def _window(count: int, newest: datetime | None) -> str:
+    return f"{count}:{newest.isoformat() if newest else ''}"
+
+
+def _index_window(root: Path, state: IndexState, since: datetime) -> None:
+    """Re-reads the overlap window and indexes the rows not yet indexed at their current
+    `updated_at` (the writer keeps that list beside the generation, in `recent.json`)."""
+    recent_file = root / state.generation / RECENT_FILE
+    recent = json.loads(recent_file.read_text()) if recent_file.exists() else {}
+    rows = list(_rows(since=since))
+    changed = [r for r in rows if recent.get(str(r["id"])) != r["updated_at"].isoformat()]
+    if changed:
+        index, _ = index_open(root / state.generation)
+        writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        documents_add(writer, rows=changed)
+        writer.commit()
+        writer.wait_merging_threads()
+        state.commits += 1
+    newest = max([datetime.fromisoformat(state.watermark), *(r["updated_at"] for r in rows)])
+    state.watermark = newest.isoformat()
+    state.window = _window(len(rows), max((r["updated_at"] for r in rows), default=None))
+    recent = {
+        str(r["id"]): r["updated_at"].isoformat()
+        for r in rows
+        if r["updated_at"] >= newest - CATCH_UP_OVERLAP
+    }
+    recent_file.write_text(json.dumps(recent))

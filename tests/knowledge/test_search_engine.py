@@ -1,0 +1,134 @@
+"""The search engine's index: built before it is used, switched whole, kept current."""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from backend.accounts.models import Employee
+from knowledge.models import Article
+from knowledge.search.analysis import compound_dictionary
+from knowledge.search.store import (
+    LOCK_FILE,
+    index_catch_up,
+    index_ensure,
+    index_root,
+    state_read,
+)
+from tests.conftest import login
+
+URL = "/api/v1/knowledge/articles/"
+MakeArticle = Callable[..., Article]
+
+
+def found(client: APIClient, q: str) -> list[str]:
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()["results"]]
+
+
+def test_dutch_compounds_are_split_into_the_words_they_are_made_of(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    about_wifi = make_article(title="Wifi bereik in huis verbeteren", body="Zet de router hoog.")
+    make_article(title="Bundel op", body="Extra data kopen.")
+
+    assert found(employee_client, "wifibereik") == [about_wifi.slug]
+
+
+def test_a_compound_part_must_stand_on_its_own_and_compounds_are_not_parts() -> None:
+    parts = compound_dictionary(["tegoed tegoed beltegoed op op", "zomer zomer zomerbundel"])
+
+    assert "tegoed" in parts
+    assert "zomer" in parts
+    assert "beltegoed" not in parts  # made of `bel` and `tegoed`: split, never kept whole
+    assert "op" not in parts  # too short to cut other words
+
+
+def test_an_english_question_finds_the_english_answer_first_for_a_dutch_employee(
+    make_article: MakeArticle, make_employee: Callable[..., Employee]
+) -> None:
+    dutch = make_article(
+        language="nl", title="Simkaart kwijt", summary="Blokkeer je simkaart.", body="Bel ons."
+    )
+    english = make_article(
+        language="en", title="Lost your SIM card", summary="Block your SIM.", body="Call us."
+    )
+    client = login(make_employee(language="nl", email="nl-searcher@ceo-telecom.example"))
+
+    assert found(client, "lost my sim card") == [english.slug, dutch.slug]
+    assert found(client, "simkaart kwijt")[0] == dutch.slug
+
+
+def test_the_first_search_builds_the_index_and_nothing_partial_counts_as_an_index(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    root = index_root()
+    (root / "g1").mkdir(parents=True)  # a build that never finished
+    assert state_read(root) is None
+
+    assert found(employee_client, "voicemail") == [article.slug]
+
+    state = state_read(root)
+    assert state is not None
+    assert state.generation != "g1"
+    assert index_ensure(root) is None  # complete: not built again
+
+
+def test_rebuild_switches_searches_to_a_new_complete_generation(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    assert found(employee_client, "voicemail") == [article.slug]
+    before = state_read(index_root())
+
+    call_command("search_index", "rebuild")
+
+    after = state_read(index_root())
+    assert before is not None
+    assert after is not None
+    assert after.generation != before.generation
+    assert found(employee_client, "voicemail") == [article.slug]
+
+
+def test_catching_up_without_changes_writes_nothing(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    make_article(title="Voicemail instellen")
+    found(employee_client, "voicemail")
+    first = index_catch_up()
+    assert first is not None
+
+    second = index_catch_up()
+
+    assert second is not None
+    assert second.commits == first.commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_before_the_first_build_is_done_is_a_503_and_never_a_partial_answer(
+    make_article: MakeArticle, employee_client: APIClient, settings: Any
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    settings.SEARCH_BUILD_WAIT_SECONDS = 1
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another worker of this host is building
+
+        response = employee_client.get(URL, {"q": "voicemail"})
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "search_index_building"
+    deadline = time.monotonic() + 20
+    while employee_client.get(URL, {"q": "voicemail"}).status_code == 503:
+        assert time.monotonic() < deadline, "the background build never finished"
+        time.sleep(0.2)
+    assert found(employee_client, "voicemail") == [article.slug]
