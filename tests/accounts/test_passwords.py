@@ -267,3 +267,21 @@ def test_a_mail_server_that_is_down_skips_the_invitation_and_fails_the_reset_job
     with pytest.raises(MailNotSent) as failure:
         password_reset_mail_send(sealed_email=job["sealed_email"])
     assert str(failure.value) == "ConnectionRefusedError"
+
+
+def test_on_the_demo_the_reset_mail_goes_out_in_process_and_a_failure_is_no_500(
+    smtp_inbox: Inbox, employee: Employee, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.accounts.smtp import _free_port
+
+    settings.JOBS_IN_PROCESS = True  # the SQLite demo: no queue, the job runs after commit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = APIClient().post(RESET, {"email": employee.email}, format="json")
+    settings.EMAIL_PORT = _free_port()  # nobody listens
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = APIClient().post(RESET, {"email": employee.email}, format="json")
+
+    assert (sent.status_code, failed.status_code) == (202, 202)
+    assert [m["To"] for m in smtp_inbox.messages] == [employee.email]
+    assert queued_reset_jobs() == []
