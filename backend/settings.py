@@ -549,3 +549,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # type: ignore[attr-defined]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {"DevicePlatformEnum": "backend.events.models.DevicePlatform"}
 )
+# Password reset mails are sent by the worker (accounts.password_reset_mail); when the mail
+# server fails they are retried after these waits (about two and a half hours in all).
+MAIL_RETRY_SCHEDULE = _seconds_list("MAIL_RETRY_SCHEDULE", "60,300,1800,7200")

@@ -102,8 +102,9 @@ class PasswordResetApi(APIView):
         summary="Ask for a link to set a new password (always 202)",
         description=(
             "When an active employee has this email, a one-time link to set a password is "
-            "mailed to it, in their language. The answer is 202 either way, so it does not "
-            "tell who works here."
+            "mailed to it, in their language, shortly after (by the job worker). The answer "
+            "is 202 either way, and the request does the same work either way, so neither "
+            "the answer nor its timing tells who works here."
         ),
         request=InputSerializer,
         responses={202: None},

@@ -96,9 +96,16 @@ def password_link(employee: Employee) -> str:
     return f"{settings.PUBLIC_BASE_URL}/account/set-password/{uid}/{token}/"
 
 
-def password_link_send(*, employee: Employee, kind: str) -> bool:
-    """Mails the employee a set-password link; `kind` is "invite" or "reset". Returns
-    False, and logs why, when the mail server cannot be reached or refuses the mail."""
+class MailNotSent(Exception):
+    """The mail server could not be reached or refused the mail. Carries only the error's
+    class name: smtplib's own errors can quote the recipient, and this one ends up in the
+    job queue's log."""
+
+
+def password_link_deliver(*, employee: Employee, kind: str) -> None:
+    """Mails the employee a set-password link; `kind` is "invite" or "reset". Raises
+    MailNotSent, after logging why (by employee id, never the address or the link), when
+    the mail server cannot be reached or refuses the mail."""
     copy = copy_for(employee.language)
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     body = copy[f"{kind}_body"].format(
@@ -116,5 +123,14 @@ def password_link_send(*, employee: Employee, kind: str) -> bool:
             "password link mail not sent",
             extra={"kind": kind, "employee_id": employee.pk, "error": type(exc).__name__},
         )
+        raise MailNotSent(type(exc).__name__) from None
+
+
+def password_link_send(*, employee: Employee, kind: str) -> bool:
+    """password_link_deliver for a caller that reports rather than retries: False when
+    the mail was not sent (and logged)."""
+    try:
+        password_link_deliver(employee=employee, kind=kind)
+    except MailNotSent:
         return False
     return True

@@ -1,13 +1,24 @@
 """Invitations and password reset, for companies without single sign-on and for
 break-glass administrators. Tokens are Django's PasswordResetTokenGenerator: derived from
 the password hash, so setting the password uses the token up, and expiring after
-PASSWORD_RESET_TIMEOUT."""
+PASSWORD_RESET_TIMEOUT.
+
+A reset request only queues a job (`accounts.password_reset_mail`); the worker looks the
+address up and mails. So the request does the same work for any address, and neither its
+answer nor its duration tells who works here. The address travels encrypted (Fernet, key
+derived from SECRET_KEY): the queue logs each job's arguments, and nobody reading the log
+or the jobs table should learn who asked."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -16,9 +27,12 @@ from django.db import transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from backend.accounts.mails import password_link_send
+from backend.accounts.mails import password_link_deliver, password_link_send
 from backend.accounts.models import Employee
 from backend.api.errors import InvalidInput
+from backend.events.queue import job_defer
+
+logger = logging.getLogger(__name__)
 
 
 class ResetLinkInvalid(InvalidInput):
@@ -26,14 +40,34 @@ class ResetLinkInvalid(InvalidInput):
     default_message = "This link has expired or was already used: ask for a new one."
 
 
+def _address_cipher() -> Fernet:
+    key = hashlib.sha256(b"password-reset-address:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def password_reset_request(*, email: str) -> None:
-    """Mails a reset link when an active employee has this email; otherwise does nothing.
-    The caller answers the same either way, so the answer tells nobody who is employed;
-    for the same reason a mail that cannot be sent is only logged."""
-    employee = Employee.objects.filter(email=email.strip().lower(), is_active=True).first()
+    """Queues the reset mail for this address, in the caller's transaction, whether or not
+    anybody has it: no lookup here (see the module docstring)."""
+    from backend.accounts.tasks import password_reset_mail
+
+    sealed = _address_cipher().encrypt(email.strip().lower().encode()).decode()
+    job_defer(password_reset_mail, sealed_email=sealed)
+
+
+def password_reset_mail_send(*, sealed_email: str) -> bool:
+    """The job behind a reset request: mails a link when an active employee has the
+    address, else does nothing; returns whether a mail went out. Raises MailNotSent when
+    the mail server fails, so the queue retries (MAIL_RETRY_SCHEDULE)."""
+    try:
+        email = _address_cipher().decrypt(sealed_email.encode()).decode()
+    except InvalidToken:  # SECRET_KEY changed since the request: nothing to do but drop it
+        logger.warning("password reset request dropped: its address cannot be decrypted")
+        return False
+    employee = Employee.objects.filter(email=email, is_active=True).first()
     if employee is None:
-        return
-    password_link_send(employee=employee, kind="reset")
+        return False
+    password_link_deliver(employee=employee, kind="reset")
+    return True
 
 
 def password_reset_employee(*, uid: str, token: str) -> Employee:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Run a job worker (Procrastinate): notifications, push, webhooks and the periodic "
+        "Run a job worker (Procrastinate): push, webhooks, password reset mails and the periodic "
         "jobs. Run one or more beside the app servers; they share the queue in PostgreSQL."
     )
 
