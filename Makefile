@@ -13,7 +13,7 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/demo.sqlite3
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=backend.settings_test
 
-.PHONY: install lock demo test test-reliability lint format schema migrations-check bench clean
+.PHONY: install lock demo demo-smoke test test-reliability lint format schema migrations-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ demo: install
 	@echo "  API docs:  http://127.0.0.1:8000/api/docs/   (ReDoc: /api/redoc/, admin: /admin/)"
 	@echo ""
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## demo-smoke: migrate and seed a throwaway SQLite file, serve it, check health, docs, login
+## and a search (CI runs it on Python 3.13: make demo-smoke VENV=.venv313 PYTHON=python3.13)
+demo-smoke: install
+	bash .ci/demo_smoke $(VENV)
 
 ## test: the whole suite on PostgreSQL (TEST_DATABASE_URL, default postgres@127.0.0.1:5432)
 test: install
