@@ -13,7 +13,7 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/demo.sqlite3
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=backend.settings_test
 
-.PHONY: install lock demo demo-smoke test test-reliability lint format schema migrations-check bench clean
+.PHONY: install lock lock-check demo demo-smoke test test-reliability lint format schema migrations-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lock: install
 	$(UV_COMPILE) $(LOCK_ARGS) -o $(LOCK)
 	$(UV_COMPILE) $(LOCK_ARGS) --extra dev --constraint $(LOCK) -o $(DEV_LOCK)
 	$(MAKE) install
+
+## lock-check: fail when the lock files no longer match pyproject.toml (CI; fix: make lock)
+lock-check: install
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev --constraint $(LOCK) -o $(DEV_LOCK)
+	@git diff --quiet -- $(LOCK) $(DEV_LOCK) || { git diff --stat -- $(LOCK) $(DEV_LOCK); \
+		echo "The lock files do not match pyproject.toml: run 'make lock' and commit them."; exit 1; }
 
 ## demo: SQLite, demo data, http://127.0.0.1:8000 (docs at /api/docs/)
 demo: install
