@@ -2,21 +2,43 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The pinned, hashed dependency set (`make lock` regenerates it from pyproject.toml).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# Keyed on the project and its lock: a changed lock (or pyproject.toml) reinstalls.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(DEV_LOCK) | cksum | cut -d' ' -f1)
+# One universal resolution valid for every supported Python (requires-python) and platform.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/demo.sqlite3
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=backend.settings_test
 
-.PHONY: install demo test test-reliability lint format schema migrations-check bench clean
+.PHONY: install lock lock-check demo demo-smoke test test-reliability lint format schema migrations-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: re-resolve the lock files after a change to pyproject.toml, then reinstall.
+## Existing pins are kept; upgrade with LOCK_ARGS="--upgrade" or "--upgrade-package NAME".
+lock: install
+	$(UV_COMPILE) $(LOCK_ARGS) -o $(LOCK)
+	$(UV_COMPILE) $(LOCK_ARGS) --extra dev --constraint $(LOCK) -o $(DEV_LOCK)
+	$(MAKE) install
+
+## lock-check: fail when the lock files no longer match pyproject.toml (CI; fix: make lock)
+lock-check: install
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev --constraint $(LOCK) -o $(DEV_LOCK)
+	@git diff --quiet -- $(LOCK) $(DEV_LOCK) || { git diff --stat -- $(LOCK) $(DEV_LOCK); \
+		echo "The lock files do not match pyproject.toml: run 'make lock' and commit them."; exit 1; }
 
 ## demo: SQLite, demo data, http://127.0.0.1:8000 (docs at /api/docs/)
 demo: install
@@ -26,6 +48,11 @@ demo: install
 	@echo "  API docs:  http://127.0.0.1:8000/api/docs/   (ReDoc: /api/redoc/, admin: /admin/)"
 	@echo ""
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## demo-smoke: migrate and seed a throwaway SQLite file, serve it, check health, docs, login
+## and a search (CI runs it on Python 3.13: make demo-smoke VENV=.venv313 PYTHON=python3.13)
+demo-smoke: install
+	bash .ci/demo_smoke $(VENV)
 
 ## test: the whole suite on PostgreSQL (TEST_DATABASE_URL, default postgres@127.0.0.1:5432)
 test: install

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -43,8 +44,18 @@ class QrFormatSerializer(QueryParamsSerializer):
     format = serializers.ChoiceField(choices=sorted(QR_MEDIA_TYPES), default="svg")
 
 
-def qr_response(content: str, *, kind: str, filename: str) -> HttpResponse:
-    response = HttpResponse(qr_image(content, kind=kind), content_type=QR_MEDIA_TYPES[kind])
+# The same bytes under a generic type, for clients that take any download but no image
+# type (generated API clients among them): chosen only when Accept prefers it.
+QR_GENERIC_MEDIA_TYPE = "application/octet-stream"
+
+
+def qr_response(request: Request, content: str, *, kind: str, filename: str) -> HttpResponse:
+    image_type = QR_MEDIA_TYPES[kind]
+    # Accept never refuses the image (`format` chooses it), so no 406 for an Accept that
+    # names neither type; a missing Accept (any type) gets the image.
+    media_type = request.get_preferred_type([image_type, QR_GENERIC_MEDIA_TYPE]) or image_type
+    response = HttpResponse(qr_image(content, kind=kind), content_type=media_type)
     response["Content-Disposition"] = f'inline; filename="{filename}.{kind}"'
     response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ["Accept"])
     return response

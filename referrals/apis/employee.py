@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
@@ -32,12 +37,13 @@ from backend.api.serializers import (
 )
 from referrals import selectors
 from referrals.apis.common import (
+    QR_GENERIC_MEDIA_TYPE,
     IgnoreFormatNegotiation,
     QrFormatSerializer,
     paginated_response,
     qr_response,
 )
-from referrals.links import share_url, signup_url
+from referrals.links import QR_MEDIA_TYPES, share_url, signup_url
 from referrals.models import AttributionStatus, Campaign, ClaimStatus, ShareChannel
 from referrals.services.claims import claim_create
 from referrals.services.codes import (
@@ -148,9 +154,17 @@ class ReferralCodeRevokeApi(APIView):
 _QR_FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["svg", "png"], default="svg", description="Image format."
 )
+_QR_IMAGE = OpenApiResponse(
+    response=OpenApiTypes.BINARY,
+    description=(
+        "The QR image in the `format` asked for (SVG or PNG). The same bytes come as "
+        f"`{QR_GENERIC_MEDIA_TYPE}` when the Accept header prefers that type."
+    ),
+)
 _QR_RESPONSES = {
-    (200, "image/svg+xml"): OpenApiTypes.STR,
-    (200, "image/png"): OpenApiTypes.BINARY,
+    (200, QR_MEDIA_TYPES["svg"]): _QR_IMAGE,
+    (200, QR_MEDIA_TYPES["png"]): _QR_IMAGE,
+    (200, QR_GENERIC_MEDIA_TYPE): _QR_IMAGE,
 }
 
 
@@ -172,6 +186,7 @@ class ReferralCodeQrApi(APIView):
             employee=request.user, code=referral_code_parse_path(raw=code)
         )
         return qr_response(
+            request,
             signup_url(code=found.code),
             kind=params.validated_data["format"],
             filename=f"code-{found.code}",
@@ -296,7 +311,7 @@ class ShareQrApi(APIView):
         params.is_valid(raise_exception=True)
         share = selectors.share_of(employee=request.user, token=token)
         return qr_response(
-            share_url(share.token), kind=params.validated_data["format"], filename="share"
+            request, share_url(share.token), kind=params.validated_data["format"], filename="share"
         )
 
 

@@ -316,6 +316,24 @@ def test_qr_code_as_svg_and_png(employee: Employee, employee_client: APIClient) 
     assert bad.json()["fields"]["format"][0]["code"] == "invalid_choice"
 
 
+def test_qr_code_as_generic_bytes_only_when_accept_prefers_them(
+    employee: Employee, employee_client: APIClient
+) -> None:
+    url = f"/api/v1/referrals/codes/{personal_code(employee).display}/qr/?format=png"
+
+    generic = employee_client.get(url, HTTP_ACCEPT="application/octet-stream")
+    image = employee_client.get(url, HTTP_ACCEPT="image/png, application/octet-stream;q=0.5")
+    anything = employee_client.get(url, HTTP_ACCEPT="*/*")
+    neither = employee_client.get(url, HTTP_ACCEPT="application/json")
+
+    assert generic["Content-Type"] == "application/octet-stream"
+    assert generic.content == image.content == anything.content == neither.content
+    assert generic.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert image["Content-Type"] == anything["Content-Type"] == neither["Content-Type"]
+    assert neither["Content-Type"] == "image/png"
+    assert generic["Vary"] == image["Vary"] == "Accept, origin"
+
+
 def test_staff_revoke_codes_in_the_admin_and_sales_ops_only_read_them(
     staff: Employee, sales_ops: Employee, employee: Employee
 ) -> None:
