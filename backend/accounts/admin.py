@@ -50,7 +50,7 @@ class EmployeeAdmin(UserAdmin):
     search_fields = ("display_name", "email", "employee_number")
     # Leaving and returning are actions (below), so that `left_at` is always recorded and
     # codes and sessions follow: never a bare checkbox.
-    readonly_fields = ("last_login", "date_joined", "is_active", "left_at")
+    readonly_fields = ("last_login", "date_joined", "is_active", "left_at", "scim_deleted_at")
     inlines = [EmployeeIdentifierInline]
     actions = ["deactivate_selected", "reactivate_selected", "end_sessions_selected"]
     fieldsets = (
@@ -68,7 +68,10 @@ class EmployeeAdmin(UserAdmin):
                 )
             },
         ),
-        ("Roles and access", {"fields": ("is_active", "left_at", "is_staff", "groups")}),
+        (
+            "Roles and access",
+            {"fields": ("is_active", "left_at", "scim_deleted_at", "is_staff", "groups")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

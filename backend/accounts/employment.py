@@ -122,6 +122,7 @@ def employee_change(*, employee: Employee, data: Mapping[str, Any]) -> list[str]
 def _locked(employee: Employee) -> Employee:
     locked = Employee.objects.select_for_update().get(pk=employee.pk)
     employee.is_active, employee.left_at = locked.is_active, locked.left_at
+    employee.scim_deleted_at = locked.scim_deleted_at
     return employee
 
 
@@ -147,14 +148,17 @@ def employee_leave(*, employee: Employee, left_at: datetime | None = None) -> bo
 
 def employee_return(*, employee: Employee) -> bool:
     """Takes back an employee who left: active again, `left_at` cleared, their codes
-    unfrozen. Returns False when they were active. Holds a FOR UPDATE lock on the employee."""
+    unfrozen. Returns False when they were active. Holds a FOR UPDATE lock on the employee.
+
+    Whichever door they come back through, a SCIM delete mark is cleared too: the identity
+    provider sees them again (RFC 7644 hides deleted users only while they are away)."""
     with transaction.atomic():
         _locked(employee)
         if employee.is_active:
             return False
         employee.is_active = True
-        employee.left_at = None
-        employee.save(update_fields=["is_active", "left_at"])
+        employee.left_at = employee.scim_deleted_at = None
+        employee.save(update_fields=["is_active", "left_at", "scim_deleted_at"])
         _announce("returned", employee)
     return True
 

@@ -63,6 +63,15 @@ class Employee(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="The identity provider's id for this person (SCIM `externalId`).",
     )
+    scim_deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When the identity provider deleted this user over SCIM: SCIM answers 404 for "
+            "them from then on. Cleared when they return."
+        ),
+    )
     session_epoch = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -87,6 +96,11 @@ class Employee(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(is_active=True) | models.Q(left_at__isnull=False),
                 name="accounts_employee_inactive_means_left",
+            ),
+            # A user the provider deleted has left (`scim_user_delete`) until they return.
+            models.CheckConstraint(
+                condition=models.Q(scim_deleted_at__isnull=True) | models.Q(is_active=False),
+                name="accounts_employee_scim_deleted_means_left",
             ),
         ]
 

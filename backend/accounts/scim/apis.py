@@ -106,7 +106,7 @@ def _index(request: Request, name: str, default: int) -> int:
 
 def _filtered(raw: str | None) -> Any:
     if raw is None:
-        return Employee.objects.all()
+        return services.scim_users()
     match = _FILTER.match(raw)
     if match is None:
         raise ScimError('Only `attribute eq "value"` filters are supported.', code="invalidFilter")
