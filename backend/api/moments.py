@@ -76,11 +76,21 @@ def day_refusal(value: date) -> str | None:
     return None
 
 
-class PlausibleDateTimeField(serializers.DateTimeField):
-    """A date-time with its time zone, not before 2000, and not ahead of now by more than
-    the clock skew (an event) or the planning horizon (`planned=True`)."""
+class AwareDateTimeField(serializers.DateTimeField):
+    """A date-time with its time zone: a bare local time is refused, never guessed. For
+    moments whose range a service checks itself (a campaign's period)."""
 
     default_error_messages = MESSAGES
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("timezone_required")
+        return super().enforce_timezone(value)
+
+
+class PlausibleDateTimeField(AwareDateTimeField):
+    """A date-time with its time zone, not before 2000, and not ahead of now by more than
+    the clock skew (an event) or the planning horizon (`planned=True`)."""
 
     def __init__(self, *, planned: bool = False, **kwargs: Any) -> None:
         self.planned = planned

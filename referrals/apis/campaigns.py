@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.api.moments import AwareDateTimeField
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEmployee, IsSalesOps
 from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
@@ -34,8 +35,8 @@ class CampaignWithPerksSerializer(serializers.Serializer):
 
 class CampaignInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(help_text="Must be after `starts_at`.")
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField(help_text="Must be after `starts_at`.")
     friend_perk_nl = serializers.CharField(max_length=200)
     friend_perk_en = serializers.CharField(max_length=200)
 

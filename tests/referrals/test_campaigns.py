@@ -102,8 +102,9 @@ def test_sales_ops_create_list_by_state_and_change_a_campaign(sales_ops_client: 
             "starts_at",
         ),
         (payload(name="Zomer"), 409, "campaign_name_taken", "name"),
+        (payload(ends_at="2030-12-31T00:00:00"), 400, "timezone_required", "ends_at"),
     ],
-    ids=["ends-before-start", "unknown-field", "far-past", "name-taken"],
+    ids=["ends-before-start", "unknown-field", "far-past", "name-taken", "no-time-zone"],
 )
 def test_a_bad_campaign_is_refused_and_nothing_is_written(
     sales_ops_client: APIClient, body: dict, status: int, code: str, field: str
