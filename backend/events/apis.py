@@ -41,14 +41,18 @@ class NotificationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
-    def _text(self, notification: Notification) -> tuple[str, str]:
-        return catalog.render(notification.kind, notification.params, self.context["language"])
+    def to_representation(self, notification: Notification) -> dict[str, Any]:
+        # Title and body come from one render, not one each.
+        self._text = catalog.render(
+            notification.kind, notification.params, self.context["language"]
+        )
+        return super().to_representation(notification)
 
     def get_title(self, notification: Notification) -> str:
-        return self._text(notification)[0]
+        return self._text[0]
 
     def get_body(self, notification: Notification) -> str:
-        return self._text(notification)[1]
+        return self._text[1]
 
 
 class FeedPagination(CursorPagination):

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.events import catalog
+from backend.events import catalog, selectors
 from backend.events.models import (
     DeliveryStatus,
     Device,
     Notification,
-    PushPreference,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -95,9 +94,7 @@ def _push_blocker(notification: Notification, awake_devices: list[Device]) -> st
     """Why nothing may be pushed, or "" when it may."""
     if not notification.employee.is_active:  # left: their phone is no longer ours to ring
         return "employee_inactive"
-    if PushPreference.objects.filter(
-        employee_id=notification.employee_id, push_enabled=False
-    ).exists():
+    if not selectors.push_enabled(employee=notification.employee):
         return "opted_out"
     if not awake_devices:
         return "quiet_hours"

@@ -17,7 +17,7 @@ def notifications_of(*, employee: Employee, unread: bool | None = None) -> Query
 
 
 def unread_count(*, employee: Employee) -> int:
-    return Notification.objects.filter(employee=employee, read_at__isnull=True).count()
+    return notifications_of(employee=employee, unread=True).count()
 
 
 def push_enabled(*, employee: Employee) -> bool:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Q
-
 from backend.accounts.models import Employee
 from backend.events.catalog import MILESTONES
 from backend.events.services import NotificationDraft, notification_send, notifications_send
@@ -122,7 +120,7 @@ def milestone_announce(employee_id: int) -> None:
     """Celebrates the highest milestone the employee's confirmed customers reached, once
     (the notification's dedupe key holds it to once, also after a reversal)."""
     confirmed = Attribution.objects.filter(
-        Q(employee_id=employee_id) & Q(status=AttributionStatus.CONFIRMED)
+        employee_id=employee_id, status=AttributionStatus.CONFIRMED
     ).count()
     reached = [milestone for milestone in MILESTONES if milestone <= confirmed]
     if reached:
