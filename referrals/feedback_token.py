@@ -4,10 +4,11 @@ Django's CSRF protection needs a cookie, which a friend with cookies off never s
 and the friend has no session to protect anyway: what must not happen is another site
 posting feedback through the friend's browser. So each rendered page carries a token
 signed with the server's secret and bound to the share and to the visitor's daily hash
-(address and user agent, see `visitor_from_request`): another site can neither forge it nor
+(network address, see `visitor_from_request`): another site can neither forge it nor
 read it from our page (same-origin policy), and one fetched by the attacker's own machine
-names another visitor. Browsers that say where a post comes from (`Sec-Fetch-Site`,
-`Origin`) are refused outright when it is another site."""
+names another visitor. The hash changes at midnight, so a page kept open past it gets the
+"expired" answer, whatever MAX_AGE_SECONDS allows. Browsers that say where a post comes
+from (`Sec-Fetch-Site`, `Origin`) are refused outright when it is another site."""
 
 from __future__ import annotations
 

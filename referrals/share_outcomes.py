@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from knowledge.friend_feedback import FriendVerdicts
 from referrals.models import Attribution, AttributionStatus, Share, ShareFeedback
@@ -33,7 +33,8 @@ def share_outcomes_attach(shares: list[Share]) -> list[Share]:
             counts[f"reason:{row['reason']}"] += row["n"]
     signups: dict[int, Counter[str]] = defaultdict(Counter)
     for row in (
-        Attribution.objects.filter(share_id__in=ids)
+        # A sign-up ops reassigned to someone else is theirs now, not the share's maker's.
+        Attribution.objects.filter(share_id__in=ids, employee_id=F("share__employee_id"))
         .values("share_id", "status")
         .annotate(n=Count("id"))
         .order_by()

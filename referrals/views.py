@@ -155,6 +155,7 @@ def landing_feedback(request: HttpRequest, token: str) -> HttpResponse:
     if not valid or not posted_from_our_page(request):
         return _message(request, kind="expired", status=403, language=language)
     answer = request.POST.get("helpful")
-    if answer in ("yes", "no"):
-        share_feedback_record(share=share, visitor=visitor, helpful=answer == "yes")
+    if answer not in ("yes", "no"):  # our form sends one of its two buttons, nothing else
+        return _message(request, kind="expired", status=400, language=language)
+    share_feedback_record(share=share, visitor=visitor, helpful=answer == "yes")
     return _private(HttpResponseRedirect(f"/s/{token}?lang={language}&feedback=thanks#feedback"))

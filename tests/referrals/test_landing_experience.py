@@ -209,6 +209,22 @@ def test_a_form_token_is_bound_to_its_visitor_and_its_share(
     assert not ShareFeedback.objects.exists()
 
 
+@pytest.mark.parametrize("answer", [None, "", "maybe"], ids=["missing", "empty", "unknown"])
+def test_feedback_without_a_yes_or_no_is_a_400_and_writes_nothing(
+    answer_share: Share, answer: str | None
+) -> None:
+    friend = Client()
+    body = {"form_token": form_token_of(friend.get(f"/s/{answer_share.token}").content.decode())}
+    if answer is not None:
+        body["helpful"] = answer
+
+    response = friend.post(f"/s/{answer_share.token}/feedback", body)
+
+    assert response.status_code == 400
+    assert "Dit formulier is verlopen" in response.content.decode()
+    assert not ShareFeedback.objects.exists()
+
+
 # --- 4. a revoked code keeps shared answers readable -----------------------------------
 
 

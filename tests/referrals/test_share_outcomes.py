@@ -7,7 +7,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
-from referrals.models import Share
+from referrals.models import Attribution, Share
+from tests.ops.conftest import decide
 from tests.referrals.conftest import personal_code, signup_payload
 from tests.referrals.test_landing_experience import form_token_of
 
@@ -81,3 +82,29 @@ def test_friends_feedback_reaches_the_answers_editors(
             "reasons": {"unclear": 1},
         }
     ]
+
+
+def test_a_sign_up_reassigned_to_a_colleague_no_longer_counts_on_the_share(
+    answer_share: Share,
+    other_employee: Employee,
+    employee_client: APIClient,
+    sales_ops_client: APIClient,
+    crm: APIClient,
+) -> None:
+    """Its status from then on is the colleague's business, not the share's maker's."""
+    payload = signup_payload(share_token=answer_share.token, email="vriend@example.com")
+    assert crm.post("/api/v1/signups/", payload, format="json").status_code == 201
+    attribution = Attribution.objects.get(share=answer_share)
+    response = decide(sales_ops_client, attribution, action="reassign", employee=other_employee.pk)
+    assert response.status_code == 200, response.content
+
+    [row] = employee_client.get("/api/v1/referrals/shares/").json()["results"]
+
+    assert row["signups"] == {
+        "total": 0,
+        "pending": 0,
+        "needs_review": 0,
+        "confirmed": 0,
+        "rejected": 0,
+        "reversed": 0,
+    }
