@@ -393,3 +393,20 @@ def test_listing_users_costs_the_same_queries_at_any_page_size(
         response = entra.call("GET", f"Users?count={count}")
 
     assert response.json()["itemsPerPage"] == count
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "scim_type"),
+    [
+        ('Users?filter=userName eq "a\\x"', 400, "invalidFilter"),  # not a JSON escape
+        ("Users?startIndex=99999999999999999999", 400, "invalidValue"),  # beyond an offset
+        ("Users/%C2%B2", 404, None),  # a digit to str.isdigit(), not to int()
+        ("Users/99999999999999999999", 404, None),  # beyond the id column
+    ],
+)
+def test_malformed_filters_indexes_and_ids_are_refused(
+    entra: Provisioner, path: str, status: int, scim_type: str | None
+) -> None:
+    response = entra.call("GET", path)
+
+    assert (response.status_code, response.json().get("scimType")) == (status, scim_type)

@@ -47,6 +47,7 @@ _SCIM_TYPES = {
     "invalidVers",
     "sensitive",
 }
+_INDEX_LIMIT = 2**31 - 1
 _FILTER = re.compile(r'^\s*(?P<attribute>.+?)\s+eq\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$', re.I)
 
 
@@ -99,9 +100,12 @@ def _index(request: Request, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ScimError(f"{name} must be a whole number.") from None
+    if abs(value) > _INDEX_LIMIT:  # an OFFSET beyond 64 bits is a database error
+        raise ScimError(f"{name} must be at most {_INDEX_LIMIT}.")
+    return value
 
 
 def _filtered(raw: str | None) -> Any:
@@ -112,7 +116,10 @@ def _filtered(raw: str | None) -> Any:
         raise ScimError('Only `attribute eq "value"` filters are supported.', code="invalidFilter")
     attribute = re.sub(r"\s+", " ", match["attribute"]).lower()
     attribute = attribute.replace(discovery.ENTERPRISE.lower() + ":", "enterprise.")
-    value = json.loads(f'"{match["value"]}"')
+    try:
+        value = json.loads(f'"{match["value"]}"')
+    except ValueError:  # an escape JSON does not know, e.g. \x
+        raise ScimError("The filter value is not a valid string.", code="invalidFilter") from None
     return services.scim_users_filter(attribute=attribute, value=value)
 
 
