@@ -410,3 +410,18 @@ def test_malformed_filters_indexes_and_ids_are_refused(
     response = entra.call("GET", path)
 
     assert (response.status_code, response.json().get("scimType")) == (status, scim_type)
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_bodies_nested_too_deep_are_refused(
+    entra: Provisioner, employee: Employee, method: str
+) -> None:
+    path = "Users" if method == "POST" else f"Users/{employee.pk}"
+    deep = "[" * 5000 + "]" * 5000
+
+    response = entra.client.generic(
+        method, f"/scim/v2/{path}", deep, content_type=SCIM, HTTP_ACCEPT=SCIM
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "parse_error")
+    assert Employee.objects.count() == 1

@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +32,7 @@ from backend.accounts.scim.resources import (
     scim_user,
 )
 from backend.api.errors import NotFound, exception_handler
+from backend.api.parsers import JSONParser
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 _SCIM_TYPES = {
