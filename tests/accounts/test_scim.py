@@ -425,3 +425,15 @@ def test_bodies_nested_too_deep_are_refused(
 
     assert (response.status_code, response.json()["code"]) == (400, "parse_error")
     assert Employee.objects.count() == 1
+
+
+def test_filters_take_attributes_named_with_their_schema(
+    entra: Provisioner, make_employee: Any
+) -> None:
+    person = make_employee(employee_number="E-77")
+
+    by_core = entra.call("GET", f'Users?filter={CORE}:userName eq "{person.email.upper()}"')
+    by_enterprise = entra.call("GET", f'Users?filter={ENTERPRISE}:employeeNumber eq "E-77"')
+
+    assert [r["id"] for r in by_core.json()["Resources"]] == [str(person.pk)]
+    assert [r["id"] for r in by_enterprise.json()["Resources"]] == [str(person.pk)]

@@ -27,6 +27,7 @@ from backend.accounts.scim.authentication import HasScimToken, ScimTokenAuthenti
 from backend.accounts.scim.resources import (
     LIST_RESPONSE,
     ScimError,
+    attribute_path,
     changes_from_patch,
     changes_from_resource,
     scim_user,
@@ -114,8 +115,7 @@ def _filtered(raw: str | None) -> Any:
     match = _FILTER.match(raw)
     if match is None:
         raise ScimError('Only `attribute eq "value"` filters are supported.', code="invalidFilter")
-    attribute = re.sub(r"\s+", " ", match["attribute"]).lower()
-    attribute = attribute.replace(discovery.ENTERPRISE.lower() + ":", "enterprise.")
+    attribute = attribute_path(match["attribute"])
     try:
         value = json.loads(f'"{match["value"]}"')
     except ValueError:  # an escape JSON does not know, e.g. \x
