@@ -124,7 +124,9 @@ class PasswordResetConfirmApi(APIView):
     class InputSerializer(StrictInputSerializer):
         uid = serializers.CharField(max_length=64, help_text="From the link: `…/<uid>/<token>/`.")
         token = serializers.CharField(max_length=128, help_text="From the link.")
-        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        new_password = serializers.CharField(
+            max_length=passwords.PASSWORD_MAX_LENGTH, trim_whitespace=False
+        )
 
     @extend_schema(
         operation_id="auth_password_reset_confirm",

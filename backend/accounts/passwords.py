@@ -34,6 +34,9 @@ from backend.events.queue import job_defer
 
 logger = logging.getLogger(__name__)
 
+# The longest password any way of setting one (the API, the set-password page) accepts.
+PASSWORD_MAX_LENGTH = 128
+
 
 class ResetLinkInvalid(InvalidInput):
     default_code = "reset_link_invalid"
@@ -95,6 +98,8 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> Employ
     if not default_token_generator.check_token(employee, token):
         raise ResetLinkInvalid()
     try:
+        if len(new_password) > PASSWORD_MAX_LENGTH:
+            raise ValidationError(f"At most {PASSWORD_MAX_LENGTH} characters.")
         validate_password(new_password, user=employee)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from None

@@ -15,6 +15,7 @@ goes through.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -72,8 +73,11 @@ _breakers_lock = threading.Lock()
 
 
 def circuit_breaker_for(name: str) -> CircuitBreaker:
-    with _breakers_lock:
-        return _breakers.setdefault(name, CircuitBreaker(name))
+    breaker = _breakers.get(name)  # every cache call asks: no lock, no new object then
+    if breaker is None:
+        with _breakers_lock:
+            breaker = _breakers.setdefault(name, CircuitBreaker(name))
+    return breaker
 
 
 class _BreakerMixin:
@@ -83,8 +87,8 @@ class _BreakerMixin:
     port: int
     path: str
 
-    @property
-    def breaker(self) -> CircuitBreaker:
+    @functools.cached_property
+    def breaker(self) -> CircuitBreaker:  # a connection's server never changes
         where = getattr(self, "path", None) or f"{self.host}:{self.port}"
         return circuit_breaker_for(f"redis {where}")
 

@@ -285,3 +285,20 @@ def test_on_the_demo_the_reset_mail_goes_out_in_process_and_a_failure_is_no_500(
     assert (sent.status_code, failed.status_code) == (202, 202)
     assert [m["To"] for m in smtp_inbox.messages] == [employee.email]
     assert queued_reset_jobs() == []
+
+
+def test_the_page_refuses_a_password_longer_than_the_api_allows(make_employee: Any) -> None:
+    employee = without_password(make_employee)
+    uid, token = _link_parts(employee)
+    long_password = "paars-fietspad-" + "x" * 114  # 129 characters
+
+    response = Client().post(
+        f"/account/set-password/{uid}/{token}/",
+        {"new_password": long_password, "new_password_again": long_password},
+    )
+
+    assert (response.status_code, "At most 128 characters." in response.content.decode()) == (
+        200,
+        True,
+    )
+    assert not Employee.objects.get(pk=employee.pk).has_usable_password()

@@ -393,3 +393,47 @@ def test_listing_users_costs_the_same_queries_at_any_page_size(
         response = entra.call("GET", f"Users?count={count}")
 
     assert response.json()["itemsPerPage"] == count
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "scim_type"),
+    [
+        ('Users?filter=userName eq "a\\x"', 400, "invalidFilter"),  # not a JSON escape
+        ("Users?startIndex=99999999999999999999", 400, "invalidValue"),  # beyond an offset
+        ("Users/%C2%B2", 404, None),  # a digit to str.isdigit(), not to int()
+        ("Users/99999999999999999999", 404, None),  # beyond the id column
+    ],
+)
+def test_malformed_filters_indexes_and_ids_are_refused(
+    entra: Provisioner, path: str, status: int, scim_type: str | None
+) -> None:
+    response = entra.call("GET", path)
+
+    assert (response.status_code, response.json().get("scimType")) == (status, scim_type)
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_bodies_nested_too_deep_are_refused(
+    entra: Provisioner, employee: Employee, method: str
+) -> None:
+    path = "Users" if method == "POST" else f"Users/{employee.pk}"
+    deep = "[" * 5000 + "]" * 5000
+
+    response = entra.client.generic(
+        method, f"/scim/v2/{path}", deep, content_type=SCIM, HTTP_ACCEPT=SCIM
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "parse_error")
+    assert Employee.objects.count() == 1
+
+
+def test_filters_take_attributes_named_with_their_schema(
+    entra: Provisioner, make_employee: Any
+) -> None:
+    person = make_employee(employee_number="E-77")
+
+    by_core = entra.call("GET", f'Users?filter={CORE}:userName eq "{person.email.upper()}"')
+    by_enterprise = entra.call("GET", f'Users?filter={ENTERPRISE}:employeeNumber eq "E-77"')
+
+    assert [r["id"] for r in by_core.json()["Resources"]] == [str(person.pk)]
+    assert [r["id"] for r in by_enterprise.json()["Resources"]] == [str(person.pk)]

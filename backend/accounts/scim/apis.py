@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,11 +27,13 @@ from backend.accounts.scim.authentication import HasScimToken, ScimTokenAuthenti
 from backend.accounts.scim.resources import (
     LIST_RESPONSE,
     ScimError,
+    attribute_path,
     changes_from_patch,
     changes_from_resource,
     scim_user,
 )
 from backend.api.errors import NotFound, exception_handler
+from backend.api.parsers import JSONParser
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 _SCIM_TYPES = {
@@ -47,6 +48,7 @@ _SCIM_TYPES = {
     "invalidVers",
     "sensitive",
 }
+_INDEX_LIMIT = 2**31 - 1
 _FILTER = re.compile(r'^\s*(?P<attribute>.+?)\s+eq\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$', re.I)
 
 
@@ -99,9 +101,12 @@ def _index(request: Request, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ScimError(f"{name} must be a whole number.") from None
+    if abs(value) > _INDEX_LIMIT:  # an OFFSET beyond 64 bits is a database error
+        raise ScimError(f"{name} must be at most {_INDEX_LIMIT}.")
+    return value
 
 
 def _filtered(raw: str | None) -> Any:
@@ -110,9 +115,11 @@ def _filtered(raw: str | None) -> Any:
     match = _FILTER.match(raw)
     if match is None:
         raise ScimError('Only `attribute eq "value"` filters are supported.', code="invalidFilter")
-    attribute = re.sub(r"\s+", " ", match["attribute"]).lower()
-    attribute = attribute.replace(discovery.ENTERPRISE.lower() + ":", "enterprise.")
-    value = json.loads(f'"{match["value"]}"')
+    attribute = attribute_path(match["attribute"])
+    try:
+        value = json.loads(f'"{match["value"]}"')
+    except ValueError:  # an escape JSON does not know, e.g. \x
+        raise ScimError("The filter value is not a valid string.", code="invalidFilter") from None
     return services.scim_users_filter(attribute=attribute, value=value)
 
 

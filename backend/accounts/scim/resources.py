@@ -151,7 +151,9 @@ def _set(changes: Changes, path: str, value: Any) -> None:
         raise ScimError(f"Unknown attribute {path!r}.", code="invalidPath")
 
 
-def _normalise(path: str) -> str:
+def attribute_path(path: str) -> str:
+    """An attribute path as `_set` and the filters match it: lower case, single spaces,
+    the core schema's URN dropped and the enterprise one's shortened to `enterprise.`."""
     lowered = path.strip()
     for urn, prefix in ((ENTERPRISE, "enterprise."), (CORE, "")):
         if lowered.lower().startswith(urn.lower() + ":"):
@@ -167,7 +169,7 @@ def changes_from_resource(document: Any) -> Changes:
         raise ScimError("The body must be a SCIM User object.", code="invalidSyntax")
     changes = Changes()
     for key, value in document.items():
-        path = _normalise(key)
+        path = attribute_path(key)
         if path == "enterprise":
             _set(changes, "enterprise", value)
         elif path:
@@ -209,9 +211,9 @@ def changes_from_patch(document: Any) -> Changes:
             if not isinstance(value, dict):
                 raise ScimError("Without a path the value must be an object.", code="invalidValue")
             for key, part in value.items():
-                _set(changes, _normalise(key), part)
+                _set(changes, attribute_path(key), part)
         elif isinstance(path, str):
-            _set(changes, _normalise(path), value)
+            _set(changes, attribute_path(path), value)
         else:
             raise ScimError("path must be a string.", code="invalidPath")
     return changes

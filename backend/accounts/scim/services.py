@@ -32,7 +32,9 @@ def scim_user_get(*, scim_id: str, for_update: bool = False) -> Employee:
     queryset = scim_users()
     if for_update:
         queryset = queryset.select_for_update()
-    employee = queryset.filter(pk=int(scim_id)).first() if scim_id.isdigit() else None
+    # isascii: str.isdigit() also takes digits int() refuses, such as "²".
+    valid = scim_id.isascii() and scim_id.isdigit()
+    employee = queryset.filter(pk=int(scim_id)).first() if valid else None
     if employee is None:
         raise NotFound("No such user.", code="not_found")
     return employee
