@@ -47,9 +47,11 @@ def articles_rank(
     today: date,
     offset: int,
     limit: int,
+    highlight: bool = True,
 ) -> RankedPage:
     """Ids of the page `offset`, `offset + limit` (plus the next one, if any) among the
-    articles of `visible` matching `parsed`, with their highlights. One query."""
+    articles of `visible` matching `parsed`, with their highlights unless `highlight` is
+    off (a caller that only wants the ids). One query."""
     reader = index_reader()
     searcher = reader.index.searcher()
     compiled = query_compile(
@@ -73,6 +75,8 @@ def articles_rank(
         today=today,
     )
     page = RankedPage(ids=[hit.pk for hit in scored[offset : offset + limit + 1]])
+    if not highlight:
+        return page
     highlighter = Highlighter(compiled, reader.stems)
     for hit in scored[offset : offset + limit]:
         stored = searcher.doc(hit.address)
