@@ -55,9 +55,7 @@ class OffsetCursor:
             return 0
         data = cursor_json(raw)
         offset = data.get("o") if isinstance(data, dict) else None
-        if isinstance(offset, bool) or not isinstance(offset, int):
-            raise InvalidCursor()
-        if not 0 <= offset <= MAX_OFFSET:
+        if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
             raise InvalidCursor()
         return offset
 

@@ -31,6 +31,13 @@ class Highlighter:
 
     def passage(self, *, texts: list[str], language: str) -> str:
         text = "\n".join(t for t in texts if t)[:SCAN_CHARS]
+        matches = self._matches(text, language)
+        start, end = _passage(text, matches)
+        lead, tail = ("… " if start > 0 else ""), (" …" if end < len(text) else "")
+        return snippet_to_html(lead + _marked(text, matches, start, end) + tail)
+
+    def _matches(self, text: str, language: str) -> list[re.Match[str]]:
+        """The words of `text` the query matched, in order."""
         matches = []
         for word in _WORD.finditer(text):
             key = (language, word.group().lower())
@@ -38,16 +45,7 @@ class Highlighter:
                 self.verdicts[key] = self._is_match(fold(key[1]), language)
             if self.verdicts[key]:
                 matches.append(word)
-        start, end = _passage(text, matches)
-        pieces, cursor = [], start
-        for word in matches:
-            if start <= word.start() and word.end() <= end:
-                pieces += [text[cursor : word.start()], HIGHLIGHT_START, word.group()]
-                pieces.append(HIGHLIGHT_STOP)
-                cursor = word.end()
-        pieces.append(text[cursor:end])
-        lead, tail = ("… " if start > 0 else ""), (" …" if end < len(text) else "")
-        return snippet_to_html(lead + "".join(pieces) + tail)
+        return matches
 
     def _is_match(self, folded: str, language: str) -> bool:
         compiled = self.compiled
@@ -58,6 +56,17 @@ class Highlighter:
         if stems.intersection(self._stems(language, folded)):
             return True
         return any(_within_edits(joined, typo, edits) for typo, edits in compiled.typos.items())
+
+
+def _marked(text: str, matches: list[re.Match[str]], start: int, end: int) -> str:
+    """`text[start:end]` with the matches inside it between highlight markers."""
+    pieces, cursor = [], start
+    for word in matches:
+        if start <= word.start() and word.end() <= end:
+            pieces += [text[cursor : word.start()], HIGHLIGHT_START, word.group(), HIGHLIGHT_STOP]
+            cursor = word.end()
+    pieces.append(text[cursor:end])
+    return "".join(pieces)
 
 
 def _passage(text: str, matches: list[re.Match[str]]) -> tuple[int, int]:

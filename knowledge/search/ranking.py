@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import tantivy
 from django.db.models import QuerySet
 
 from knowledge.models import Article
@@ -46,9 +47,11 @@ def articles_rank(
     today: date,
     offset: int,
     limit: int,
+    highlight: bool = True,
 ) -> RankedPage:
     """Ids of the page `offset`, `offset + limit` (plus the next one, if any) among the
-    articles of `visible` matching `parsed`, with their highlights. One query."""
+    articles of `visible` matching `parsed`, with their highlights unless `highlight` is
+    off (a caller that only wants the ids). One query."""
     reader = index_reader()
     searcher = reader.index.searcher()
     compiled = query_compile(
@@ -64,6 +67,44 @@ def articles_rank(
     if not found:
         return RankedPage()
     ids = [int(pk or 0) for pk in searcher.fast_field_values("id", [a for _, a in found])]
+    scored = _rescored(
+        found=found,
+        ids=ids,
+        visible=visible,
+        preferred_language=preferred_language,
+        today=today,
+    )
+    page = RankedPage(ids=[hit.pk for hit in scored[offset : offset + limit + 1]])
+    if not highlight:
+        return page
+    highlighter = Highlighter(compiled, reader.stems)
+    for hit in scored[offset : offset + limit]:
+        stored = searcher.doc(hit.address)
+        page.highlights[hit.pk] = highlighter.passage(
+            texts=[stored.get_first(field_name(hit.language, f)) or "" for f in STORED_FIELDS],
+            language=hit.language,
+        )
+    return page
+
+
+@dataclass(frozen=True)
+class _Hit:
+    score: float
+    pk: int
+    language: str
+    address: tantivy.DocAddress  # where to read the stored text back
+
+
+def _rescored(
+    *,
+    found: list[tuple[float, tantivy.DocAddress]],
+    ids: list[int],
+    visible: QuerySet[Article],
+    preferred_language: str,
+    today: date,
+) -> list[_Hit]:
+    """The engine's hits that are visible now, re-scored for staleness and language, best
+    first (equal scores: lower id first)."""
     current = {
         pk: (language, verified_until)
         for pk, language, verified_until in visible.filter(pk__in=ids).values_list(
@@ -79,14 +120,6 @@ def articles_rank(
             score *= STALE_FACTOR
         if language == preferred_language:
             score *= OWN_LANGUAGE_BONUS
-        scored.append((-score, pk, language, address))
-    scored.sort(key=lambda item: item[:2])
-    page = RankedPage(ids=[pk for _, pk, _, _ in scored[offset : offset + limit + 1]])
-    highlighter = Highlighter(compiled, reader.stems)
-    for _, pk, language, address in scored[offset : offset + limit]:
-        stored = searcher.doc(address)
-        page.highlights[pk] = highlighter.passage(
-            texts=[stored.get_first(field_name(language, f)) or "" for f in STORED_FIELDS],
-            language=language,
-        )
-    return page
+        scored.append(_Hit(score, pk, language, address))
+    scored.sort(key=lambda hit: (-hit.score, hit.pk))
+    return scored

@@ -33,6 +33,7 @@ def question_suggested_category(*, question: Question) -> Category | None:
             today=timezone.localdate(),
             offset=0,
             limit=NEIGHBOURS,
+            highlight=False,  # only the ids count here
         )
     except ServiceUnavailable:
         return None

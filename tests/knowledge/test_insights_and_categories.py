@@ -179,3 +179,22 @@ def test_editors_see_feedback_and_search_log_read_only(
     assert client.get("/admin/knowledge/searchlog/?results=none").status_code == 200
     assert client.get("/admin/knowledge/searchlog/add/").status_code == 403
     assert client.get("/admin/knowledge/question/").status_code == 200
+
+
+def test_a_category_slug_is_set_once_in_the_admin(
+    editor: Employee, make_article: MakeArticle
+) -> None:
+    category = make_article(title="Roaming in de EU").category
+    client = admin_client(editor)
+
+    adding = client.get("/admin/knowledge/category/add/")
+    response = client.post(
+        f"/admin/knowledge/category/{category.pk}/change/",
+        {"slug": "renamed", "name_nl": "Nieuw", "name_en": "New", "position": 3},
+    )
+    category.refresh_from_db()
+
+    assert 'name="slug"' in adding.content.decode()
+    assert response.status_code == 302, response.content
+    assert category.name_en == "New"
+    assert category.slug != "renamed"

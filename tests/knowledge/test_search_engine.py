@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from rest_framework.test import APIClient
 from backend.accounts.models import Employee
 from knowledge.models import Article
 from knowledge.search.analysis import compound_dictionary
+from knowledge.search.query import SearchFilters, query_parse
+from knowledge.search.ranking import articles_rank
 from knowledge.search.store import (
     LOCK_FILE,
     index_catch_up,
@@ -132,3 +135,26 @@ def test_a_search_before_the_first_build_is_done_is_a_503_and_never_a_partial_an
         assert time.monotonic() < deadline, "the background build never finished"
         time.sleep(0.2)
     assert found(employee_client, "voicemail") == [article.slug]
+
+
+@pytest.mark.parametrize(("highlight", "marked"), [(True, True), (False, False)])
+def test_ranking_highlights_only_when_asked(
+    make_article: MakeArticle, highlight: bool, marked: bool
+) -> None:
+    article = make_article(title="Simkaart kwijt", summary="Blokkeer je simkaart meteen.")
+
+    page = articles_rank(
+        parsed=query_parse("simkaart"),
+        filters=SearchFilters(status="published"),
+        visible=Article.objects.all(),
+        preferred_language="nl",
+        today=date.today(),
+        offset=0,
+        limit=10,
+        highlight=highlight,
+    )
+
+    assert page.ids == [article.pk]
+    assert (article.pk in page.highlights) is marked
+    if marked:
+        assert "<mark>" in page.highlights[article.pk]
