@@ -1,7 +1,7 @@
 """Files the wrk Lua scripts read: tokens, paths, codes, share links, the API key.
 
 Access tokens are minted the way the login endpoint mints them (simplejwt's
-`RefreshToken.for_user`), for a random sample of active employees: logging 200 people in
+`bench.tokens.access_token`, with the session claims), for a random sample of active employees: logging 200 people in
 through the real endpoint would spend minutes in the password hasher before the run.
 The login scenario measures that endpoint itself.
 """
@@ -52,9 +52,8 @@ def _write(path: Path, lines: list[str]) -> None:
 
 
 def prepare(workdir: Path) -> None:
-    from rest_framework_simplejwt.tokens import RefreshToken
-
     from backend.accounts.models import Employee
+    from bench.tokens import access_token
     from referrals.codes import format_code
     from tests.knowledge.labelled_queries import LABELLED_QUERIES, NEW_LABELLED_QUERIES
 
@@ -68,13 +67,13 @@ def prepare(workdir: Path) -> None:
         )
     ]
     employees = list(Employee.objects.filter(pk__in=sample))
-    _write(workdir / "tokens.txt", [str(RefreshToken.for_user(e).access_token) for e in employees])
+    _write(workdir / "tokens.txt", [access_token(e) for e in employees])
     _write(workdir / "emails.txt", [e.email for e in employees])
     _write(workdir / "password.txt", [PASSWORD])
     sales_ops = Employee.objects.filter(groups__name="sales_ops")
     _write(
         workdir / "sales_ops_tokens.txt",
-        [str(RefreshToken.for_user(e).access_token) for e in sales_ops],
+        [access_token(e) for e in sales_ops],
     )
 
     slugs = [

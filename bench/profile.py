@@ -38,14 +38,14 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from backend.accounts.models import Employee
+    from bench.tokens import access_token
 
     headers = {"HTTP_HOST": "127.0.0.1"}
     if args.as_employee is not None:
         employee = Employee.objects.get(pk=args.as_employee)
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {RefreshToken.for_user(employee).access_token}"
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {access_token(employee)}"
     if args.api_key:
         headers["HTTP_AUTHORIZATION"] = f"Api-Key {args.api_key}"
     body = args.body.read_text() if args.body else None
