@@ -1,33 +1,33 @@
 from django.urls import path
 
-from knowledge.apis import articles, browse, questions
+from knowledge.apis import article_editing, articles, browse, feedback, questions
 
 urlpatterns = [
     path("articles/", articles.ArticleListApi.as_view(), name="knowledge-articles"),
     path("articles/<slug:slug>/", articles.ArticleDetailApi.as_view(), name="knowledge-article"),
     path(
         "articles/<slug:slug>/publish/",
-        articles.ArticlePublishApi.as_view(),
+        article_editing.ArticlePublishApi.as_view(),
         name="knowledge-article-publish",
     ),
     path(
         "articles/<slug:slug>/archive/",
-        articles.ArticleArchiveApi.as_view(),
+        article_editing.ArticleArchiveApi.as_view(),
         name="knowledge-article-archive",
     ),
     path(
         "articles/<slug:slug>/verify/",
-        articles.ArticleVerifyApi.as_view(),
+        article_editing.ArticleVerifyApi.as_view(),
         name="knowledge-article-verify",
     ),
     path(
         "articles/<slug:slug>/revisions/",
-        articles.ArticleRevisionListApi.as_view(),
+        article_editing.ArticleRevisionListApi.as_view(),
         name="knowledge-article-revisions",
     ),
     path(
         "articles/<slug:slug>/feedback/",
-        articles.ArticleFeedbackApi.as_view(),
+        feedback.ArticleFeedbackApi.as_view(),
         name="knowledge-article-feedback",
     ),
     path("categories/", browse.CategoryListApi.as_view(), name="knowledge-categories"),

@@ -1,64 +1,40 @@
-"""Article endpoints: browse and search, detail, editing, verification, history, feedback."""
+"""Article endpoints on the list and detail URLs: search and browse, open an article, and
+the editors' create and edit of the same resources. Status changes, history and feedback
+are in `article_editing.py` and `feedback.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from backend.accounts.models import Employee
 from backend.api.errors import Forbidden
 from backend.api.moments import PlausibleDateField, PlausibleDateTimeField
-from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
-from backend.api.serializers import (
-    QueryParamsSerializer,
-    SlugReferenceField,
-    StrictInputSerializer,
-)
+from backend.api.rendering import render, render_many
+from backend.api.request import EmployeeRequest
+from backend.api.serializers import QueryParamsSerializer, SlugReferenceField, StrictInputSerializer
 from backend.api.throttling import CacheCounterThrottle
-from knowledge.apis.serializers import (
-    ArticleDetailSerializer,
-    ArticleFeedbackStateSerializer,
-    ArticleListItemSerializer,
-    ArticleRevisionSerializer,
-    article_detail,
-    article_list_items,
-)
-from knowledge.models import (
-    Article,
-    ArticleLanguage,
-    ArticleRevision,
-    ArticleStatus,
-    Category,
-    FeedbackReason,
-)
+from knowledge.apis.serializers import ArticleDetailSerializer, ArticleListItemSerializer
+from knowledge.models import Article, ArticleLanguage, ArticleStatus, Category
 from knowledge.pagination import OffsetCursor
 from knowledge.selectors.articles import (
     ArticleListParams,
-    article_feedback_of,
-    article_get,
+    article_detail_get,
     article_get_for_edit,
     article_list,
-    article_translations,
     is_editor,
     notices_active,
 )
 from knowledge.services import articles as article_services
-from knowledge.services.feedback import (
-    article_feedback_set,
-    search_log_mark_opened,
-    search_log_record,
-)
+from knowledge.services.feedback import search_log_mark_opened, search_log_record
 
 MAX_QUERY_LENGTH = 200
 
@@ -72,16 +48,18 @@ class SearchThrottle(CacheCounterThrottle):
         return f"employee-{request.user.pk}"
 
 
-def _detail_response(
-    request: Request, article: Article, *, status_code: int = status.HTTP_200_OK
+def detail_response(
+    employee: Employee, slug: str, *, status_code: int = status.HTTP_200_OK
 ) -> Response:
-    employee = request.user
-    body = article_detail(
-        article,
-        translations=article_translations(article=article, employee=employee),
-        my_feedback=article_feedback_of(article=article, employee=employee),
-    )
-    return Response(body, status=status_code)
+    """The article as `employee` sees it: what every write on an article answers with."""
+    detail = article_detail_get(slug=slug, employee=employee)
+    return Response(render(ArticleDetailSerializer, detail), status=status_code)
+
+
+def editor_required(request: EmployeeRequest, view: APIView) -> None:
+    """For a method that only editors may use on a URL every employee reads."""
+    if not IsEditor().has_permission(request, view):
+        raise Forbidden(IsEditor.message)
 
 
 class ArticleListResponseSerializer(serializers.Serializer):
@@ -106,6 +84,24 @@ _PAGE_PARAMETERS = [
         description="Results per page, 1 to 100 (default 20).",
     ),
 ]
+
+
+# The fields an editor writes, when creating an article and when editing one. (A comment,
+# not a docstring: the schema would show a docstring as the request's description.)
+class ArticleContentInput(StrictInputSerializer):
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    friend_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    body = serializers.CharField(max_length=50000, required=False, allow_blank=True)
+    category = SlugReferenceField(
+        slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=20, required=False
+    )
+    verified_until = PlausibleDateField(required=False, allow_null=True)
+    notice_starts_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
+    notice_ends_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
 
 
 class ArticleListApi(APIView):
@@ -137,30 +133,17 @@ class ArticleListApi(APIView):
             help_text="Editors only (default for everyone else: published).",
         )
 
-    class InputSerializer(StrictInputSerializer):
+    class InputSerializer(ArticleContentInput):
         slug = serializers.SlugField(
             max_length=120, required=False, help_text="Default: made from the title."
         )
         language = serializers.ChoiceField(choices=ArticleLanguage.choices)
-        title = serializers.CharField(max_length=200)
-        summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
-        friend_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        body = serializers.CharField(max_length=50000, required=False, allow_blank=True)
-        category = SlugReferenceField(
-            slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
-        )
-        tags = serializers.ListField(
-            child=serializers.CharField(max_length=40), max_length=20, required=False
-        )
         translation_of = SlugReferenceField(
             slug_field="slug",
             queryset=Article.objects.all(),
             required=False,
             help_text="Slug of the article this translates.",
         )
-        verified_until = PlausibleDateField(required=False, allow_null=True)
-        notice_starts_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
-        notice_ends_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
 
     @extend_schema(
         operation_id="knowledge_articles_list",
@@ -169,7 +152,7 @@ class ArticleListApi(APIView):
         parameters=[FilterSerializer, *_PAGE_PARAMETERS],
         responses={200: ArticleListResponseSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
@@ -205,14 +188,13 @@ class ArticleListApi(APIView):
                 result_count=len(page.articles),
             ).pk
         notices = notices_active(employee=employee, language=data.get("lang"))
-        highlights = page.highlights if page.parsed is not None else None
         return Response(
             {
                 "search_id": search_id,
-                "notices": article_list_items(notices),
+                "notices": render_many(ArticleListItemSerializer, notices),
                 "next": pager.next_link(page.has_more),
                 "previous": pager.previous_link(),
-                "results": article_list_items(page.articles, highlights),
+                "results": render_many(ArticleListItemSerializer, page.articles),
             }
         )
 
@@ -223,43 +205,33 @@ class ArticleListApi(APIView):
         request=InputSerializer,
         responses={201: ArticleDetailSerializer},
     )
-    def post(self, request: Request) -> Response:
-        if not IsEditor().has_permission(request, self):
-            raise Forbidden(IsEditor.message)
+    def post(self, request: EmployeeRequest) -> Response:
+        editor_required(request, self)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         article = article_services.article_create(
             editor=request.user, translation_of=data.pop("translation_of", None), **data
         )
-        return _detail_response(request, article, status_code=status.HTTP_201_CREATED)
+        return detail_response(request.user, article.slug, status_code=status.HTTP_201_CREATED)
 
-    def get_throttles(self) -> list:
+    def get_throttles(self) -> list[BaseThrottle]:
         # Only searching is rate limited; creating drafts is an editor's everyday work.
         return super().get_throttles() if self.request.method == "GET" else []
+
+
+_SEARCH_ID = serializers.IntegerField(min_value=1, required=False)
 
 
 class ArticleDetailApi(APIView):
     permission_classes = [IsEmployee]
     error_codes = (409,)
 
-    class InputSerializer(StrictInputSerializer):
+    class InputSerializer(ArticleContentInput):
         revision = serializers.IntegerField(
             min_value=0, help_text="The revision you edited; a newer one on the server is a 409."
         )
         title = serializers.CharField(max_length=200, required=False)
-        summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
-        friend_text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-        body = serializers.CharField(max_length=50000, required=False, allow_blank=True)
-        category = SlugReferenceField(
-            slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
-        )
-        tags = serializers.ListField(
-            child=serializers.CharField(max_length=40), max_length=20, required=False
-        )
-        verified_until = PlausibleDateField(required=False, allow_null=True)
-        notice_starts_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
-        notice_ends_at = PlausibleDateTimeField(planned=True, required=False, allow_null=True)
         translation_up_to_date = serializers.BooleanField(
             required=False,
             default=False,
@@ -279,17 +251,16 @@ class ArticleDetailApi(APIView):
         ],
         responses={200: ArticleDetailSerializer},
     )
-    def get(self, request: Request, slug: str) -> Response:
-        search_id = serializers.IntegerField(min_value=1, required=False)
+    def get(self, request: EmployeeRequest, slug: str) -> Response:
         raw_search_id = request.query_params.get("search_id")
-        article = article_get(slug=slug, employee=request.user)
+        detail = article_detail_get(slug=slug, employee=request.user)
         if raw_search_id is not None:
             try:
-                parsed_id = search_id.run_validation(raw_search_id)
+                search_id = _SEARCH_ID.run_validation(raw_search_id)
             except serializers.ValidationError as exc:
                 raise serializers.ValidationError({"search_id": exc.detail}) from None
-            search_log_mark_opened(search_id=parsed_id, employee=request.user, article=article)
-        return _detail_response(request, article)
+            search_log_mark_opened(search_id=search_id, employee=request.user, article_id=detail.id)
+        return Response(render(ArticleDetailSerializer, detail))
 
     @extend_schema(
         operation_id="knowledge_articles_update",
@@ -298,9 +269,8 @@ class ArticleDetailApi(APIView):
         request=InputSerializer,
         responses={200: ArticleDetailSerializer},
     )
-    def patch(self, request: Request, slug: str) -> Response:
-        if not IsEditor().has_permission(request, self):
-            raise Forbidden(IsEditor.message)
+    def patch(self, request: EmployeeRequest, slug: str) -> Response:
+        editor_required(request, self)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -313,171 +283,4 @@ class ArticleDetailApi(APIView):
             expected_revision=expected,
             translation_up_to_date=up_to_date,
         )
-        return _detail_response(request, article_get(slug=article.slug, employee=request.user))
-
-
-class _StatusChangeInput(StrictInputSerializer):
-    revision = serializers.IntegerField(
-        min_value=0, required=False, help_text="Optional: the revision you saw (else 409)."
-    )
-
-
-class _StatusChangeApi(APIView):
-    """Publish and archive: the same request, a different service."""
-
-    permission_classes = [IsEditor]
-    error_codes = (409,)
-
-    @staticmethod
-    def change(article: Article, editor: Any, expected_revision: int | None) -> Article:
-        raise NotImplementedError
-
-    def post(self, request: Request, slug: str) -> Response:
-        serializer = _StatusChangeInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        article = self.change(
-            article_get_for_edit(slug=slug),
-            request.user,
-            serializer.validated_data.get("revision"),
-        )
-        return _detail_response(request, article_get(slug=article.slug, employee=request.user))
-
-
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="knowledge_articles_publish",
-        tags=["knowledge"],
-        summary="Publish an article (editors); needs summary, friend text and category",
-        description="A never verified or stale article is verified for the default period.",
-        request=_StatusChangeInput,
-        responses={200: ArticleDetailSerializer},
-    )
-)
-class ArticlePublishApi(_StatusChangeApi):
-    @staticmethod
-    def change(article: Article, editor: Any, expected_revision: int | None) -> Article:
-        return article_services.article_publish(
-            article=article, editor=editor, expected_revision=expected_revision
-        )
-
-
-@extend_schema_view(
-    post=extend_schema(
-        operation_id="knowledge_articles_archive",
-        tags=["knowledge"],
-        summary="Archive an article (editors): employees no longer see it",
-        description="A pinned outage notice ends with it.",
-        request=_StatusChangeInput,
-        responses={200: ArticleDetailSerializer},
-    )
-)
-class ArticleArchiveApi(_StatusChangeApi):
-    @staticmethod
-    def change(article: Article, editor: Any, expected_revision: int | None) -> Article:
-        return article_services.article_archive(
-            article=article, editor=editor, expected_revision=expected_revision
-        )
-
-
-class ArticleVerifyApi(APIView):
-    permission_classes = [IsEditor]
-    error_codes = (409,)
-
-    class InputSerializer(StrictInputSerializer):
-        verified_until = PlausibleDateField(
-            required=False,
-            allow_null=True,
-            help_text="The day the facts stop holding (tariff, price or campaign end). "
-            "Default: today plus the verification period (90 days).",
-        )
-
-    @extend_schema(
-        operation_id="knowledge_articles_verify",
-        tags=["knowledge"],
-        summary="Confirm an article is correct (editors); extends verified_until",
-        request=InputSerializer,
-        responses={200: ArticleDetailSerializer},
-    )
-    def post(self, request: Request, slug: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        article = article_services.article_verify(
-            article=article_get_for_edit(slug=slug),
-            editor=request.user,
-            verified_until=serializer.validated_data.get("verified_until"),
-        )
-        return _detail_response(request, article_get(slug=article.slug, employee=request.user))
-
-
-class RevisionPagination(CursorPagination):
-    ordering = ("-number",)
-
-
-class ArticleRevisionListApi(APIView):
-    permission_classes = [IsEditor]
-    pagination_class = RevisionPagination  # read by the schema generator
-
-    @extend_schema(
-        operation_id="knowledge_articles_revisions",
-        tags=["knowledge"],
-        summary="An article's history: every edit, newest first (editors)",
-        responses={200: ArticleRevisionSerializer(many=True)},
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        article = article_get_for_edit(slug=slug)
-        paginator = RevisionPagination()
-        revisions = ArticleRevision.objects.filter(article=article).select_related("editor")
-        page = paginator.paginate_queryset(revisions, request, view=self)
-        return paginator.get_paginated_response(ArticleRevisionSerializer(page, many=True).data)
-
-
-class HelpfulFeedbackInputSerializer(StrictInputSerializer):
-    helpful = serializers.ChoiceField(choices=[True], help_text="The article helped.")
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
-class UnhelpfulFeedbackInputSerializer(StrictInputSerializer):
-    helpful = serializers.ChoiceField(choices=[False], help_text="The article did not help.")
-    reason = serializers.ChoiceField(
-        choices=FeedbackReason.choices, required=False, allow_blank=True, help_text="Why not."
-    )
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
-def feedback_input_serializer(data: Any) -> StrictInputSerializer:
-    """A reason explains an unhelpful verdict only; each verdict has its own shape."""
-    helpful = data.get("helpful") if isinstance(data, dict) else None
-    if helpful is True:
-        return HelpfulFeedbackInputSerializer(data=data)
-    if helpful is False:
-        return UnhelpfulFeedbackInputSerializer(data=data)
-    raise serializers.ValidationError(
-        {"helpful": [ErrorDetail("Must be true or false.", code="invalid_type")]}
-    )
-
-
-class ArticleFeedbackApi(APIView):
-    permission_classes = [IsEmployee]
-
-    class OutputSerializer(ArticleFeedbackStateSerializer):
-        updated_at = serializers.DateTimeField(read_only=True)
-
-    @extend_schema(
-        operation_id="knowledge_articles_feedback",
-        tags=["knowledge"],
-        summary="Say whether an article helped; giving it again replaces your verdict",
-        request=PolymorphicProxySerializer(
-            component_name="ArticleFeedbackInput",
-            serializers=[HelpfulFeedbackInputSerializer, UnhelpfulFeedbackInputSerializer],
-            resource_type_field_name=None,
-        ),
-        responses={200: OutputSerializer},
-    )
-    def post(self, request: Request, slug: str) -> Response:
-        serializer = feedback_input_serializer(request.data)
-        serializer.is_valid(raise_exception=True)
-        article = article_get(slug=slug, employee=request.user)
-        feedback = article_feedback_set(
-            article=article, employee=request.user, **serializer.validated_data
-        )
-        return Response(self.OutputSerializer(feedback).data)
+        return detail_response(request.user, article.slug)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
+from backend.api.rendering import render, render_many
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import QueryParamsSerializer
-from knowledge.apis.serializers import (
-    ArticleListItemSerializer,
-    PersonRefSerializer,
-    article_list_items,
-)
+from knowledge.apis.serializers import ArticleListItemSerializer, PersonRefSerializer
 from knowledge.models import ArticleLanguage, Category
 from knowledge.selectors.articles import categories_with_counts, notices_active
 from knowledge.selectors.insights import MIN_FEEDBACK, insights_get
@@ -44,10 +41,10 @@ class CategoryListApi(APIView):
         summary="Categories with their number of published articles per language",
         responses={200: OutputSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         paginator = CategoryPagination()
         page = paginator.paginate_queryset(categories_with_counts(), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(render_many(self.OutputSerializer, page))
 
 
 class NoticeListApi(APIView):
@@ -70,11 +67,11 @@ class NoticeListApi(APIView):
         parameters=[FilterSerializer],
         responses={200: OutputSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         notices = notices_active(employee=request.user, language=filters.validated_data.get("lang"))
-        return Response({"results": article_list_items(notices)})
+        return Response({"results": render_many(ArticleListItemSerializer, notices)})
 
 
 class InsightsZeroResultQuerySerializer(serializers.Serializer):
@@ -160,7 +157,7 @@ class InsightsApi(APIView):
         parameters=[FilterSerializer],
         responses={200: OutputSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         insights = insights_get(
@@ -168,4 +165,4 @@ class InsightsApi(APIView):
             language=filters.validated_data.get("lang"),
             limit=filters.validated_data["limit"],
         )
-        return Response(self.OutputSerializer(insights).data)
+        return Response(render(self.OutputSerializer, insights))

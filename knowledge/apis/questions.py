@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEditor, IsEmployee
+from backend.api.rendering import render, render_many
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import (
     QueryParamsSerializer,
     SlugReferenceField,
@@ -17,7 +18,7 @@ from backend.api.serializers import (
     refuse_body_fields,
 )
 from backend.api.throttling import EmployeeWriteThrottle
-from knowledge.apis.articles import _detail_response
+from knowledge.apis.articles import detail_response
 from knowledge.apis.serializers import ArticleDetailSerializer, PersonRefSerializer
 from knowledge.models import ArticleLanguage, Category, Question, QuestionStatus
 from knowledge.selectors.category_suggestion import question_suggested_category
@@ -75,14 +76,11 @@ class SuggestedCategorySerializer(serializers.Serializer):
 
 class QuestionDetailSerializer(QuestionSerializer):
     answers = AnswerSerializer(many=True, read_only=True)
-    answer_count = serializers.SerializerMethodField()
+    answer_count = serializers.IntegerField(source="answers.count", read_only=True)
     suggested_category = serializers.SerializerMethodField(
         help_text="The category of the published answers most like this question; "
         "publishing uses it unless the editor chooses another."
     )
-
-    def get_answer_count(self, question: object) -> int:
-        return len(question.answers.all())  # type: ignore[attr-defined]
 
     @extend_schema_field(SuggestedCategorySerializer(allow_null=True))
     def get_suggested_category(self, question: Question) -> dict[str, str] | None:
@@ -117,7 +115,7 @@ class QuestionListApi(APIView):
         parameters=[FilterSerializer],
         responses={200: QuestionSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = questions_list(
@@ -126,7 +124,7 @@ class QuestionListApi(APIView):
         )
         paginator = CursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(QuestionSerializer(page, many=True).data)
+        return paginator.get_paginated_response(render_many(QuestionSerializer, page))
 
     @extend_schema(
         operation_id="knowledge_questions_create",
@@ -135,7 +133,7 @@ class QuestionListApi(APIView):
         request=InputSerializer,
         responses={201: QuestionDetailSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -146,7 +144,7 @@ class QuestionListApi(APIView):
             language=data.get("language", request.user.language),
         )
         return Response(
-            QuestionDetailSerializer(question_get(question_id=question.pk)).data,
+            render(QuestionDetailSerializer, question_get(question_id=question.pk)),
             status=status.HTTP_201_CREATED,
         )
 
@@ -160,8 +158,8 @@ class QuestionDetailApi(APIView):
         summary="A question with its answers",
         responses={200: QuestionDetailSerializer},
     )
-    def get(self, request: Request, question_id: int) -> Response:
-        return Response(QuestionDetailSerializer(question_get(question_id=question_id)).data)
+    def get(self, request: EmployeeRequest, question_id: int) -> Response:
+        return Response(render(QuestionDetailSerializer, question_get(question_id=question_id)))
 
 
 class AnswerCreateApi(APIView):
@@ -179,7 +177,7 @@ class AnswerCreateApi(APIView):
         request=InputSerializer,
         responses={201: AnswerSerializer},
     )
-    def post(self, request: Request, question_id: int) -> Response:
+    def post(self, request: EmployeeRequest, question_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answer = answer_post(
@@ -187,7 +185,7 @@ class AnswerCreateApi(APIView):
             author=request.user,
             body=serializer.validated_data["body"],
         )
-        return Response(AnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
+        return Response(render(AnswerSerializer, answer), status=status.HTTP_201_CREATED)
 
 
 class AnswerAcceptApi(APIView):
@@ -201,10 +199,10 @@ class AnswerAcceptApi(APIView):
         request=None,
         responses={200: AnswerSerializer},
     )
-    def post(self, request: Request, answer_id: int) -> Response:
+    def post(self, request: EmployeeRequest, answer_id: int) -> Response:
         refuse_body_fields(request.data)
         answer = answer_accept(answer=answer_get(answer_id=answer_id), actor=request.user)
-        return Response(AnswerSerializer(answer).data)
+        return Response(render(AnswerSerializer, answer))
 
 
 class QuestionPublishApi(APIView):
@@ -226,7 +224,7 @@ class QuestionPublishApi(APIView):
         request=InputSerializer,
         responses={201: ArticleDetailSerializer},
     )
-    def post(self, request: Request, question_id: int) -> Response:
+    def post(self, request: EmployeeRequest, question_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         article = question_publish(
@@ -234,4 +232,4 @@ class QuestionPublishApi(APIView):
             editor=request.user,
             category=serializer.validated_data.get("category"),
         )
-        return _detail_response(request, article, status_code=status.HTTP_201_CREATED)
+        return detail_response(request.user, article.slug, status_code=status.HTTP_201_CREATED)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -12,66 +14,21 @@ from django.utils import timezone
 from backend.accounts.models import Employee
 from backend.accounts.roles import Role
 from backend.api.errors import NotFound
-from knowledge.models import Article, ArticleFeedback, ArticleStatus, Category
+from knowledge.models import Article, ArticleStatus, Category
+from knowledge.records import ArticleCard, ArticleDetail
 from knowledge.search.query import ParsedQuery, SearchFilters, query_parse
 from knowledge.search.ranking import articles_rank
-
-# Columns a list row needs; the body stays in the database until the detail is opened.
-_LIST_DEFER = ("body", "body_html")
+from knowledge.sql import article_cards_fetch, article_detail_fetch, notice_cards_fetch
 
 
 def is_editor(employee: Employee) -> bool:
     return employee.has_role(Role.EDITOR)
 
 
-def _may_see(article: Article, employee: Employee) -> bool:
+def _may_see(status: str, employee: Employee) -> bool:
     """Published articles are for everyone; the rest for editors. The role is only looked
-    up (one query) for an unpublished article, so employees' reads never pay for it."""
-    return article.status == ArticleStatus.PUBLISHED or is_editor(employee)
-
-
-def _with_list_relations(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    return queryset.select_related("category", "translation_source").only(
-        *[
-            f.name
-            for f in Article._meta.concrete_fields
-            if f.name not in _LIST_DEFER and not f.is_relation
-        ],
-        "category",
-        "translation_source",
-        "category__slug",
-        "category__name_nl",
-        "category__name_en",
-        "translation_source__content_revision",
-    )
-
-
-# The detail's three reads are written out: opening an article is the most frequent read
-# after /me, and compiling the equivalent querysets (a four-table join) cost several times
-# more CPU than running them (see bench/RESULTS.md).
-_ARTICLE_DETAIL = f"""
-    SELECT {", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)},
-        c.slug AS category_slug, c.name_nl AS category_name_nl, c.name_en AS category_name_en,
-        s.slug AS source_slug, s.content_revision AS source_content_revision,
-        o.display_name AS owner_display_name
-    FROM knowledge_article AS a
-    LEFT JOIN knowledge_category AS c ON c.id = a.category_id
-    LEFT JOIN knowledge_article AS s ON s.id = a.translation_source_id
-    LEFT JOIN accounts_employee AS o ON o.id = a.owner_id
-    WHERE a.slug = %s
-"""  # noqa: S608  (column names from the model, values as parameters)
-_ARTICLE_TRANSLATIONS = """
-    SELECT a.id, a.slug, a.language, a.title, a.status, a.translation_source_id,
-        a.translation_source_revision, s.content_revision AS source_content_revision
-    FROM knowledge_article AS a
-    LEFT JOIN knowledge_article AS s ON s.id = a.translation_source_id
-    WHERE a.translation_group = %s AND a.id <> %s
-    ORDER BY a.language
-"""
-_OWN_FEEDBACK = """
-    SELECT id, helpful, reason, comment FROM knowledge_articlefeedback
-    WHERE article_id = %s AND employee_id = %s
-"""
+    up for an unpublished article (it comes with the signed-in employee: no query)."""
+    return status == ArticleStatus.PUBLISHED or is_editor(employee)
 
 
 @dataclass
@@ -87,10 +44,9 @@ class ArticleListParams:
 
 @dataclass
 class ArticlePage:
-    articles: list[Article]
+    articles: list[ArticleCard]  # with their highlights when searching
     has_more: bool
     parsed: ParsedQuery | None = None
-    highlights: dict[int, str] = field(default_factory=dict)
 
 
 def category_get(*, slug: str) -> Category:
@@ -107,9 +63,11 @@ def category_get(*, slug: str) -> Category:
 def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePage:
     """Browse (no `q`: by title, the employee's own language first) or search (`q`:
     ranked across both languages, highlighted) articles of one status (published unless an
-    editor asks for another; the caller checks the role). A search is two queries (the
-    engine's candidates re-checked, then the page's rows) plus one to check a `category`."""
-    queryset = Article.objects.filter(status=params.status or ArticleStatus.PUBLISHED)
+    editor asks for another; the caller checks the role). Two queries (the page's ids,
+    then its rows; a search's ids come from the engine, checked against the database),
+    plus one to check a `category`."""
+    status = params.status or ArticleStatus.PUBLISHED
+    queryset = Article.objects.filter(status=status)
     if params.lang:
         queryset = queryset.filter(language=params.lang)
     if params.category:
@@ -122,18 +80,15 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
             When(language=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
         window = slice(params.offset, params.offset + params.limit + 1)
-        rows = list(_with_list_relations(queryset.order_by(language_first, "title", "id"))[window])
-        return ArticlePage(articles=rows[: params.limit], has_more=len(rows) > params.limit)
+        ordered = queryset.order_by(language_first, "title", "id").values_list("id", flat=True)
+        return _page(list(ordered[window]), status=status, limit=params.limit)
     parsed = query_parse(params.q)
     if not parsed.terms:
         return ArticlePage(articles=[], has_more=False, parsed=parsed)
     ranked = articles_rank(
         parsed=parsed,
         filters=SearchFilters(
-            status=params.status or ArticleStatus.PUBLISHED,
-            language=params.lang,
-            category=params.category,
-            tag=params.tag,
+            status=status, language=params.lang, category=params.category, tag=params.tag
         ),
         visible=queryset,
         preferred_language=preferred,
@@ -141,14 +96,26 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
         offset=params.offset,
         limit=params.limit,
     )
-    found = _with_list_relations(queryset).in_bulk(ranked.ids) if ranked.ids else {}
-    rows = [found[pk] for pk in ranked.ids if pk in found]
-    return ArticlePage(
-        articles=rows[: params.limit],
-        has_more=len(rows) > params.limit,
-        parsed=parsed,
-        highlights=ranked.highlights,
+    return _page(
+        ranked.ids, status=status, limit=params.limit, parsed=parsed, highlights=ranked.highlights
     )
+
+
+def _page(
+    ids: list[int],
+    *,
+    status: str,
+    limit: int,
+    parsed: ParsedQuery | None = None,
+    highlights: Mapping[int, str] | None = None,
+) -> ArticlePage:
+    """The page of `ids` (one more than `limit` when there is a next page), in that order;
+    an article that changed status since its id was read is left out."""
+    cards = article_cards_fetch(ids=ids, status=status)
+    rows = [cards[pk] for pk in ids if pk in cards]
+    if highlights:
+        rows = [replace(card, highlight=highlights.get(card.id)) for card in rows]
+    return ArticlePage(articles=rows[:limit], has_more=len(rows) > limit, parsed=parsed)
 
 
 def _filter_tag(queryset: QuerySet[Article], tag: str) -> QuerySet[Article]:
@@ -158,29 +125,29 @@ def _filter_tag(queryset: QuerySet[Article], tag: str) -> QuerySet[Article]:
     return queryset.filter(tags__icontains=f'"{tag}"')
 
 
+_NOT_FOUND = "No published article with this slug."
+
+
+def article_detail_get(*, slug: str, employee: Employee) -> ArticleDetail:
+    """The full article with the other language versions the employee may see and the
+    employee's own feedback (one query), or 404 when it does not exist or is not visible
+    to the employee."""
+    detail = article_detail_fetch(slug=slug, reader_id=employee.pk)
+    if detail is None or not _may_see(detail.status, employee):
+        raise NotFound(_NOT_FOUND)
+    hidden = [v for v in detail.translations if not _may_see(v.status, employee)]
+    if hidden:
+        visible = tuple(v for v in detail.translations if v not in hidden)
+        detail = replace(detail, translations=visible)
+    return detail
+
+
 def article_get(*, slug: str, employee: Employee) -> Article:
-    """The full article, or 404 when it does not exist or is not visible to the employee.
-    Category, translation source and owner come in the same query."""
-    found = list(Article.objects.raw(_ARTICLE_DETAIL, [slug]))
-    article = found[0] if found else None
-    if article is None or not _may_see(article, employee):
-        raise NotFound("No published article with this slug.")
-    raw = article.__dict__
-    if article.category_id is not None:
-        article.category = Category(
-            id=article.category_id,
-            slug=raw.pop("category_slug"),
-            name_nl=raw.pop("category_name_nl"),
-            name_en=raw.pop("category_name_en"),
-        )
-    if article.translation_source_id is not None:
-        article.translation_source = Article(
-            id=article.translation_source_id,
-            slug=raw.pop("source_slug"),
-            content_revision=raw.pop("source_content_revision"),
-        )
-    if article.owner_id is not None:
-        article.owner = Employee(id=article.owner_id, display_name=raw.pop("owner_display_name"))
+    """The article (id, slug and status only; the rest loads on use) when the employee may
+    see it, else 404."""
+    article = Article.objects.only("id", "slug", "status").filter(slug=slug).first()
+    if article is None or not _may_see(article.status, employee):
+        raise NotFound(_NOT_FOUND)
     return article
 
 
@@ -191,45 +158,21 @@ def article_get_for_edit(*, slug: str) -> Article:
     return article
 
 
-def article_translations(*, article: Article, employee: Employee) -> list[Article]:
-    """The other language versions the employee may see, with what `translation_outdated`
-    needs (one query)."""
-    group = Article._meta.get_field("translation_group").get_db_prep_value(
-        article.translation_group, connection
-    )
-    versions = list(Article.objects.raw(_ARTICLE_TRANSLATIONS, [group, article.pk]))
-    for version in versions:
-        revision = version.__dict__.pop("source_content_revision")
-        if version.translation_source_id is not None:
-            version.translation_source = Article(
-                id=version.translation_source_id, content_revision=revision
-            )
-    return [version for version in versions if _may_see(version, employee)]
-
-
-def article_feedback_of(*, article: Article, employee: Employee) -> ArticleFeedback | None:
-    found = list(ArticleFeedback.objects.raw(_OWN_FEEDBACK, [article.pk, employee.pk]))
-    return found[0] if found else None
-
-
 def notices_active(
     *, employee: Employee, language: str | None = None, now: datetime | None = None
-) -> list[Article]:
+) -> list[ArticleCard]:
     """Published outage notices whose window holds now: one per translation group, in the
     employee's language when there is a version in it (else the other)."""
     now = now or timezone.now()
     preferred = language or employee.language
-    queryset = Article.objects.filter(
-        status=ArticleStatus.PUBLISHED, notice_starts_at__lte=now, notice_ends_at__gt=now
-    )
-    if language:
-        queryset = queryset.filter(language=language)
-    chosen: dict[object, Article] = {}
-    for article in _with_list_relations(queryset).order_by("notice_starts_at", "id"):
-        current = chosen.get(article.translation_group)
-        if current is None or (article.language == preferred and current.language != preferred):
-            chosen[article.translation_group] = article
-    return sorted(chosen.values(), key=lambda a: (a.notice_starts_at, a.pk), reverse=True)
+    chosen: dict[UUID, ArticleCard] = {}
+    for card, group in notice_cards_fetch(status=ArticleStatus.PUBLISHED, now=now):
+        if language and card.language != language:
+            continue
+        current = chosen.get(group)
+        if current is None or (card.language == preferred and current.language != preferred):
+            chosen[group] = card
+    return sorted(chosen.values(), key=lambda c: (c.notice_starts_at, c.id), reverse=True)
 
 
 def categories_with_counts() -> QuerySet[Category]:

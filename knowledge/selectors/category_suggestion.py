@@ -3,7 +3,7 @@ most like it. Read when an editor looks at a question and when it becomes an art
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ def question_suggested_category(*, question: Question) -> Category | None:
             pk__in=closest
         ).values_list("pk", *CATEGORY_COLUMNS)
     }
-    weights: Counter[tuple[int, str, str, str]] = Counter()
+    weights: defaultdict[tuple[int, str, str, str], float] = defaultdict(float)
     for position, pk in enumerate(closest):
         if pk in shelves:
             weights[shelves[pk]] += 1 / (position + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,9 +32,9 @@ class Insights:
     searches: int
     zero_result_searches: int
     opened_searches: int
-    zero_result_queries: list[dict[str, Any]]
+    zero_result_queries: Sequence[Mapping[str, Any]]
     stale_articles: list[Article]
-    least_helpful_articles: list[dict[str, Any]]
+    least_helpful_articles: Sequence[Mapping[str, Any]]
     open_question_count: int
     open_questions: list[Question]
     friend_feedback: list[FriendVerdicts] = field(default_factory=list)

@@ -54,10 +54,10 @@ def search_log_record(
     )
 
 
-def search_log_mark_opened(*, search_id: int, employee: Employee, article: Article) -> bool:
+def search_log_mark_opened(*, search_id: int, employee: Employee, article_id: int) -> bool:
     """Records that a result of the employee's own search was opened (the first one only).
     Returns False for someone else's or an unknown search."""
     updated = SearchLog.objects.filter(
         pk=search_id, employee=employee, clicked_at__isnull=True
-    ).update(clicked_article=article, clicked_at=timezone.now())
+    ).update(clicked_article_id=article_id, clicked_at=timezone.now())
     return bool(updated)

@@ -1,5 +1,5 @@
-"""Admin screens for knowledge editors. Writes go through the services, so an edit in the
-admin is stored as a revision exactly like one through the API."""
+"""Admin screens for articles and categories. Writes go through the services, so an edit
+in the admin is stored as a revision exactly like one through the API."""
 
 from __future__ import annotations
 
@@ -7,23 +7,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from backend.accounts.models import Employee
 from backend.api.errors import DomainError
-from knowledge.models import (
-    Answer,
-    Article,
-    ArticleFeedback,
-    ArticleRevision,
-    Category,
-    Question,
-    SearchLog,
-)
+from knowledge.models import Article, ArticleRevision, Category
 from knowledge.selectors.articles import stale_on
 from knowledge.services import articles as services
+
+
+def _editor(request: HttpRequest) -> Employee:
+    """Only signed-in staff reach the admin, so the user is an employee."""
+    if not isinstance(request.user, Employee):
+        raise PermissionDenied
+    return request.user
 
 
 def _as_validation_error(exc: DomainError) -> ValidationError:
@@ -186,7 +186,7 @@ class ArticleAdmin(admin.ModelAdmin):
         try:
             if not change:
                 created = services.article_create(
-                    editor=request.user,  # type: ignore[arg-type]
+                    editor=_editor(request),
                     slug=data.get("slug") or None,
                     language=data["language"],
                     title=data["title"],
@@ -207,9 +207,9 @@ class ArticleAdmin(admin.ModelAdmin):
             }
             services.article_update(
                 article=obj,
-                editor=request.user,
+                editor=_editor(request),
                 data=editable,
-                expected_revision=None,  # type: ignore[arg-type]
+                expected_revision=None,
             )
             if "owner" in form.changed_data:
                 Article.objects.filter(pk=obj.pk).update(owner=data.get("owner"))
@@ -223,7 +223,7 @@ class ArticleAdmin(admin.ModelAdmin):
         done, failed = 0, []
         for article in queryset.order_by("pk"):
             try:
-                action(article=article, editor=request.user)
+                action(article=article, editor=_editor(request))
                 done += 1
             except DomainError as exc:
                 failed.append(f"{article.slug}: {exc.message}")
@@ -261,67 +261,3 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
         return {} if obj is not None else dict(self.prepopulated_fields)
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(ArticleFeedback)
-class ArticleFeedbackAdmin(_ReadOnlyAdmin):
-    list_display = ("article", "helpful", "reason", "comment", "updated_at")
-    list_filter = ("helpful", "reason", "article__language")
-    search_fields = ("article__title", "article__slug", "comment")
-    list_select_related = ("article",)
-
-
-class ZeroResultFilter(admin.SimpleListFilter):
-    title = "results"
-    parameter_name = "results"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("none", "No results"), ("some", "Some results")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[SearchLog]) -> QuerySet[SearchLog]:
-        if self.value() == "none":
-            return queryset.filter(result_count=0)
-        if self.value() == "some":
-            return queryset.filter(result_count__gt=0)
-        return queryset
-
-
-@admin.register(SearchLog)
-class SearchLogAdmin(_ReadOnlyAdmin):
-    list_display = ("query", "language", "result_count", "clicked_article", "created_at")
-    list_filter = (ZeroResultFilter, "language")
-    search_fields = ("normalized_query",)
-    list_select_related = ("clicked_article",)
-    date_hierarchy = "created_at"
-    # Who searched for what is not the editors' business; they see the queries only.
-    exclude = ("employee",)
-
-
-class AnswerInline(admin.TabularInline):
-    model = Answer
-    extra = 0
-    fields = ("author", "body", "is_accepted", "created_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ("title", "language", "status", "asker", "created_at")
-    list_filter = ("status", "language")
-    search_fields = ("title", "details")
-    list_select_related = ("asker",)
-    readonly_fields = ("asker", "article", "created_at", "updated_at")
-    fields = ("title", "details", "language", "status", "asker", "article", "created_at")
-    inlines = [AnswerInline]

@@ -1,23 +1,32 @@
+"""Articles and what is recorded about them: revisions, feedback, searches."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-
-class ArticleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    ARCHIVED = "archived", "Archived"
+from knowledge.choices import ArticleLanguage, ArticleStatus, FeedbackReason, RevisionAction
 
 
-class ArticleLanguage(models.TextChoices):
-    NL = "nl", "Nederlands"
-    EN = "en", "English"
+def article_is_stale(verified_until: date | None, today: date) -> bool:
+    """Unverified, or past the day its facts were verified until."""
+    return verified_until is None or verified_until < today
+
+
+def notice_is_active(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
+    return starts_at is not None and ends_at is not None and starts_at <= now < ends_at
+
+
+def translation_is_outdated(source_revision: int | None, followed_revision: int | None) -> bool:
+    """The source was edited after the revision a translation follows."""
+    if source_revision is None or followed_revision is None:
+        return False
+    return source_revision > followed_revision
 
 
 class Category(models.Model):
@@ -139,8 +148,7 @@ class Article(models.Model):
         return f"{self.title} ({self.language})"
 
     def is_stale(self, today: date) -> bool:
-        """Unverified, or past the day its facts were verified until."""
-        return self.verified_until is None or self.verified_until < today
+        return article_is_stale(self.verified_until, today)
 
     @property
     def stale(self) -> bool:
@@ -148,9 +156,7 @@ class Article(models.Model):
 
     @property
     def notice_active(self) -> bool:
-        if self.notice_starts_at is None or self.notice_ends_at is None:
-            return False
-        return self.notice_starts_at <= timezone.now() < self.notice_ends_at
+        return notice_is_active(self.notice_starts_at, self.notice_ends_at, timezone.now())
 
     @property
     def translation_outdated(self) -> bool:
@@ -159,18 +165,9 @@ class Article(models.Model):
         Reads `translation_source`; select it with the article to avoid a query.
         """
         source = self.translation_source
-        if source is None or self.translation_source_revision is None:
-            return False
-        return source.content_revision > self.translation_source_revision
-
-
-class RevisionAction(models.TextChoices):
-    CREATE = "create", "Created"
-    EDIT = "edit", "Edited"
-    PUBLISH = "publish", "Published"
-    ARCHIVE = "archive", "Archived"
-    VERIFY = "verify", "Verified"
-    IMPORT = "import", "Imported"
+        return source is not None and translation_is_outdated(
+            source.content_revision, self.translation_source_revision
+        )
 
 
 class ArticleRevision(models.Model):
@@ -204,15 +201,6 @@ class ArticleRevision(models.Model):
     @property
     def changed_fields(self) -> list[str]:
         return sorted(self.changes)
-
-
-class FeedbackReason(models.TextChoices):
-    OUTDATED = "outdated", "Outdated"
-    INCORRECT = "incorrect", "Incorrect"
-    UNCLEAR = "unclear", "Unclear"
-    INCOMPLETE = "incomplete", "Incomplete"
-    NOT_RELEVANT = "not_relevant", "Not what I was looking for"
-    OTHER = "other", "Other"
 
 
 class ArticleFeedback(models.Model):
@@ -271,67 +259,3 @@ class SearchLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query!r} → {self.result_count}"
-
-
-class QuestionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered"
-    PUBLISHED = "published", "Turned into an article"
-
-
-class Question(models.Model):
-    """Asked by an employee when search fails; colleagues answer; an accepted answer can
-    become an article draft."""
-
-    asker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="questions"
-    )
-    language = models.CharField(max_length=2, choices=ArticleLanguage.choices)
-    title = models.CharField(max_length=200)
-    details = models.TextField(blank=True, max_length=4000)
-    status = models.CharField(
-        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
-    )
-    article = models.OneToOneField(
-        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="question"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["status", "-created_at"], name="knowledge_question_status_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Answer(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="answers"
-    )
-    body = models.TextField(max_length=4000)
-    is_accepted = models.BooleanField(default=False)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["question"],
-                condition=Q(is_accepted=True),
-                name="knowledge_answer_one_accepted_per_question",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Answer {self.pk} to question {self.question_id}"
