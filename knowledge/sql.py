@@ -44,17 +44,24 @@ class _Columns:
             for alias, model, names in groups
             for name in names
         ]
+        self._converters: dict[str, list[tuple[str, Any, list[_Converter]]]] = {}
 
     def sql(self) -> str:
         return ", ".join(f"{key.split('.')[0]}.{field.column}" for key, field in self.fields)
 
     def converters(self) -> list[tuple[str, Any, list[_Converter]]]:
-        result = []
-        for key, field in self.fields:
-            column = field.get_col(field.model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            result.append((key, column, found))
-        return result
+        """Per column: its name, its expression and the functions that turn what the
+        database returns into the field's Python value (worked out once per backend;
+        they are stateless, so every connection of that backend can use them)."""
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for key, field in self.fields:
+                column = field.get_col(field.model._meta.db_table)
+                functions = connection.ops.get_db_converters(column)
+                found.append((key, column, functions + column.get_db_converters(connection)))
+            self._converters[connection.vendor] = found
+        return found
 
 
 def _fetch(statement: str, columns: _Columns, params: Sequence[Any]) -> list[Row]:

@@ -16,7 +16,9 @@ from backend.accounts.models import Employee
 from backend.api.errors import DomainError
 from knowledge.models import Article, ArticleRevision, Category
 from knowledge.selectors.articles import stale_on
+from knowledge.services import article_checks
 from knowledge.services import articles as services
+from knowledge.services.article_revisions import EDITABLE_FIELDS
 
 
 def _editor(request: HttpRequest) -> Employee:
@@ -60,8 +62,8 @@ class ArticleAdminForm(forms.ModelForm):
                 tags = cleaned["tags"] or []
                 if not isinstance(tags, list):
                     raise ValidationError({"tags": 'A list of tags, e.g. ["esim", "roaming"].'})
-                cleaned["tags"] = services.tags_normalize(tags)
-            services.notice_window_validate(
+                cleaned["tags"] = article_checks.tags_normalize(tags)
+            article_checks.notice_window_validate(
                 cleaned.get("notice_starts_at"), cleaned.get("notice_ends_at")
             )
         except DomainError as exc:
@@ -202,9 +204,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 )
                 obj.pk, obj.slug = created.pk, created.slug
                 return
-            editable = {
-                name: data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS
-            }
+            editable = {name: data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
             services.article_update(
                 article=obj,
                 editor=_editor(request),

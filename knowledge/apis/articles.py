@@ -153,41 +153,22 @@ class ArticleListApi(APIView):
         responses={200: ArticleListResponseSerializer},
     )
     def get(self, request: EmployeeRequest) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        raw_q = request.query_params.get("q")
-        if raw_q is not None and not raw_q.strip():
-            # DRF reads an empty query parameter as "not given"; a blank search is an error.
-            raise serializers.ValidationError(
-                {"q": [ErrorDetail("A search needs at least one word.", code="blank")]}
-            )
+        filters = self._filters(request)
         employee = request.user
-        wanted_status = data.get("status")
-        if wanted_status and wanted_status != ArticleStatus.PUBLISHED and not is_editor(employee):
-            raise Forbidden("Only editors can list drafts and archived articles.")
         pager = OffsetCursor(request)
         page = article_list(
             employee=employee,
-            params=ArticleListParams(
-                q=data.get("q"),
-                lang=data.get("lang"),
-                category=data.get("category"),
-                tag=data.get("tag"),
-                status=wanted_status,
-                offset=pager.offset,
-                limit=pager.page_size,
-            ),
+            params=ArticleListParams(**filters, offset=pager.offset, limit=pager.page_size),
         )
         search_id = None
         if page.parsed is not None and pager.is_first_page:
             search_id = search_log_record(
                 employee=employee,
                 parsed=page.parsed,
-                language=data.get("lang", ""),
+                language=filters.get("lang", ""),
                 result_count=len(page.articles),
             ).pk
-        notices = notices_active(employee=employee, language=data.get("lang"))
+        notices = notices_active(employee=employee, language=filters.get("lang"))
         return Response(
             {
                 "search_id": search_id,
@@ -197,6 +178,20 @@ class ArticleListApi(APIView):
                 "results": render_many(ArticleListItemSerializer, page.articles),
             }
         )
+
+    def _filters(self, request: EmployeeRequest) -> dict[str, Any]:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        raw_q = request.query_params.get("q")
+        if raw_q is not None and not raw_q.strip():
+            # DRF reads an empty query parameter as "not given"; a blank search is an error.
+            raise serializers.ValidationError(
+                {"q": [ErrorDetail("A search needs at least one word.", code="blank")]}
+            )
+        wanted_status = filters.validated_data.get("status")
+        if wanted_status not in (None, ArticleStatus.PUBLISHED) and not is_editor(request.user):
+            raise Forbidden("Only editors can list drafts and archived articles.")
+        return dict(filters.validated_data)
 
     @extend_schema(
         operation_id="knowledge_articles_create",
