@@ -1,0 +1,106 @@
+"""Each written-out statement of knowledge/sql.py reads what it promises, with the same
+Python types the ORM would give (aware date-times, dates, lists), and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from backend.accounts.models import Employee
+from knowledge.models import Article, ArticleFeedback
+from knowledge.records import ArticleVersion, CategoryRef, FeedbackState, PersonRef
+from knowledge.services.articles import article_update
+from knowledge.sql import article_cards_fetch, article_detail_fetch, notice_cards_fetch
+
+
+def test_detail_reads_the_article_its_versions_and_only_the_readers_feedback(
+    make_article, editor: Employee, employee: Employee, other_employee: Employee
+) -> None:
+    source = make_article(language="en", slug="source", title="Source", tags=["esim"])
+    translation = make_article(slug="vertaling", title="Vertaling", translation_of=source)
+    article_update(article=source, editor=editor, data={"title": "Edited"}, expected_revision=None)
+    ArticleFeedback.objects.create(
+        article=translation, employee=employee, helpful=False, reason="unclear", comment="Vaag"
+    )
+    ArticleFeedback.objects.create(article=translation, employee=other_employee, helpful=True)
+
+    detail = article_detail_fetch(slug="vertaling", reader_id=employee.pk)
+
+    assert detail is not None
+    stored = Article.objects.get(pk=translation.pk)
+    assert (detail.id, detail.title, detail.body, detail.revision) == (
+        stored.pk,
+        "Vertaling",
+        stored.body,
+        stored.revision,
+    )
+    assert detail.category == CategoryRef(slug="plans", name_nl="Abonnementen", name_en="Plans")
+    assert detail.owner == PersonRef(id=editor.pk, display_name=editor.display_name)
+    assert detail.my_feedback == FeedbackState(helpful=False, reason="unclear", comment="Vaag")
+    assert (detail.translation_of, detail.translation_outdated) == ("source", True)
+    assert detail.translations == (
+        ArticleVersion(
+            slug="source",
+            language="en",
+            title="Edited",
+            status="published",
+            translation_outdated=False,
+        ),
+    )
+    assert isinstance(detail.updated_at, datetime) and detail.updated_at.tzinfo is not None
+    assert detail.updated_at == stored.updated_at
+    assert isinstance(detail.verified_until, date) and detail.tags == ()
+
+
+def test_detail_of_an_unknown_slug_is_none_and_a_lone_article_has_no_versions(
+    make_article, employee: Employee
+) -> None:
+    make_article(slug="alleen", tags=["esim", "roaming"])
+
+    assert article_detail_fetch(slug="nergens", reader_id=employee.pk) is None
+    alone = article_detail_fetch(slug="alleen", reader_id=employee.pk)
+    assert alone is not None
+    assert (alone.translations, alone.my_feedback, alone.translation_of) == ((), None, None)
+    assert alone.tags == ("esim", "roaming")
+
+
+def test_cards_are_read_by_id_for_one_status_only(make_article) -> None:
+    published = make_article(slug="gepubliceerd", title="Gepubliceerd")
+    draft = make_article(slug="concept", title="Concept", status="draft")
+
+    cards = article_cards_fetch(ids=[draft.pk, published.pk, 999_999], status="published")
+
+    assert list(cards) == [published.pk]
+    card = cards[published.pk]
+    assert (card.slug, card.title, card.status, card.highlight) == (
+        "gepubliceerd",
+        "Gepubliceerd",
+        "published",
+        None,
+    )
+    assert card.category is not None and card.category.slug == "plans"
+    assert article_cards_fetch(ids=[], status="published") == {}
+
+
+def test_notice_cards_are_the_windows_that_hold_now_with_their_group(make_article) -> None:
+    now = timezone.now()
+    active = make_article(
+        slug="storing",
+        notice_starts_at=now - timedelta(hours=1),
+        notice_ends_at=now + timedelta(hours=1),
+    )
+    make_article(
+        slug="voorbij",
+        notice_starts_at=now - timedelta(days=2),
+        notice_ends_at=now - timedelta(days=1),
+    )
+    make_article(slug="gewoon")
+
+    found = notice_cards_fetch(status="published", now=now)
+
+    assert [(card.slug, group) for card, group in found] == [
+        ("storing", Article.objects.get(pk=active.pk).translation_group)
+    ]
+    notice = found[0][0].notice
+    assert notice is not None and notice.active and notice.ends_at > now
