@@ -7,10 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.utils import timezone
-
-from knowledge.models import article_is_stale, notice_is_active
-
 
 @dataclass(frozen=True)
 class CategoryRef:
@@ -29,7 +25,7 @@ class PersonRef:
 class NoticeWindow:
     starts_at: datetime
     ends_at: datetime
-    active: bool
+    active: bool  # at the moment it was read
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,25 +42,11 @@ class ArticleCard:
     status: str
     category: CategoryRef | None
     verified_until: date | None
+    stale: bool  # on the day it was read
     translation_outdated: bool
-    notice_starts_at: datetime | None
-    notice_ends_at: datetime | None
+    notice: NoticeWindow | None
     updated_at: datetime
     highlight: str | None = None  # search only: safe HTML whose only tag is <mark>
-
-    @property
-    def stale(self) -> bool:
-        return article_is_stale(self.verified_until, timezone.localdate())
-
-    @property
-    def notice(self) -> NoticeWindow | None:
-        if self.notice_starts_at is None or self.notice_ends_at is None:
-            return None
-        return NoticeWindow(
-            starts_at=self.notice_starts_at,
-            ends_at=self.notice_ends_at,
-            active=notice_is_active(self.notice_starts_at, self.notice_ends_at, timezone.now()),
-        )
 
 
 @dataclass(frozen=True)

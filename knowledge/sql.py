@@ -11,22 +11,31 @@ reads the same Python types as the ORM, on PostgreSQL and on the demo's SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 
 from backend.accounts.models import Employee
-from knowledge.models import Article, ArticleFeedback, Category, translation_is_outdated
+from knowledge.models import (
+    Article,
+    ArticleFeedback,
+    Category,
+    article_is_stale,
+    notice_is_active,
+    translation_is_outdated,
+)
 from knowledge.records import (
     ArticleCard,
     ArticleDetail,
     ArticleVersion,
     CategoryRef,
     FeedbackState,
+    NoticeWindow,
     PersonRef,
 )
 
@@ -115,8 +124,12 @@ _CARD_FROM = f"""
 """
 
 
-def _card_values(row: Row) -> dict[str, Any]:
-    """The fields of an ArticleCard from a row read with `_CARD_GROUPS`."""
+_CARDS_SELECT = f"SELECT {_CARDS.sql()} {_CARD_FROM}"
+
+
+def _card_values(row: Row, *, now: datetime, highlight: str | None = None) -> dict[str, Any]:
+    """The fields of an ArticleCard from a row read with `_CARD_GROUPS`, stale and notice
+    as of `now`."""
     category = None
     if row["c.slug"] is not None:
         category = CategoryRef(
@@ -133,29 +146,49 @@ def _card_values(row: Row) -> dict[str, Any]:
         "status": row["a.status"],
         "category": category,
         "verified_until": row["a.verified_until"],
+        "stale": article_is_stale(row["a.verified_until"], timezone.localdate(now)),
         "translation_outdated": translation_is_outdated(
             row["s.content_revision"], row["a.translation_source_revision"]
         ),
-        "notice_starts_at": row["a.notice_starts_at"],
-        "notice_ends_at": row["a.notice_ends_at"],
+        "notice": _notice(row["a.notice_starts_at"], row["a.notice_ends_at"], now),
         "updated_at": row["a.updated_at"],
+        "highlight": highlight,
     }
 
 
-def article_cards_fetch(*, ids: Sequence[int], status: str) -> dict[int, ArticleCard]:
-    """List rows of the articles among `ids` that have `status`, by id."""
+def _notice(
+    starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> NoticeWindow | None:
+    if starts_at is None or ends_at is None:
+        return None
+    return NoticeWindow(
+        starts_at=starts_at, ends_at=ends_at, active=notice_is_active(starts_at, ends_at, now)
+    )
+
+
+def article_cards_fetch(
+    *, ids: Sequence[int], status: str, highlights: Mapping[int, str] | None = None
+) -> dict[int, ArticleCard]:
+    """List rows of the articles among `ids` that have `status`, by id, each with its
+    search highlight from `highlights`."""
     if not ids:
         return {}
+    now, highlights = timezone.now(), highlights or {}
     placeholders = ", ".join(["%s"] * len(ids))
     statement = (
         f"SELECT {_CARDS.sql()} {_CARD_FROM} WHERE a.id IN ({placeholders}) AND a.status = %s"
     )
     rows = _fetch(statement, _CARDS, [*ids, status])
-    return {row["a.id"]: ArticleCard(**_card_values(row)) for row in rows}
+    return {
+        row["a.id"]: ArticleCard(
+            **_card_values(row, now=now, highlight=highlights.get(row["a.id"]))
+        )
+        for row in rows
+    }
 
 
 _NOTICES = f"""
-    SELECT {_CARDS.sql()} {_CARD_FROM}
+    {_CARDS_SELECT}
     WHERE a.status = %s AND a.notice_starts_at <= %s AND a.notice_ends_at > %s
     ORDER BY a.notice_starts_at, a.id
 """
@@ -165,7 +198,7 @@ def notice_cards_fetch(*, status: str, now: datetime) -> list[tuple[ArticleCard,
     """Articles of `status` whose notice window holds `now`, oldest notice first, each with
     its translation group."""
     return [
-        (ArticleCard(**_card_values(row)), row["a.translation_group"])
+        (ArticleCard(**_card_values(row, now=now)), row["a.translation_group"])
         for row in _fetch(_NOTICES, _CARDS, [status, now, now])
     ]
 
@@ -205,7 +238,7 @@ def article_detail_fetch(*, slug: str, reader_id: int) -> ArticleDetail | None:
         return None
     first = rows[0]
     return ArticleDetail(
-        **_card_values(first),
+        **_card_values(first, now=timezone.now()),
         body=first["a.body"],
         body_html=first["a.body_html"],
         revision=first["a.revision"],

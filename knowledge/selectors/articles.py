@@ -111,10 +111,8 @@ def _page(
 ) -> ArticlePage:
     """The page of `ids` (one more than `limit` when there is a next page), in that order;
     an article that changed status since its id was read is left out."""
-    cards = article_cards_fetch(ids=ids, status=status)
+    cards = article_cards_fetch(ids=ids, status=status, highlights=highlights)
     rows = [cards[pk] for pk in ids if pk in cards]
-    if highlights:
-        rows = [replace(card, highlight=highlights.get(card.id)) for card in rows]
     return ArticlePage(articles=rows[:limit], has_more=len(rows) > limit, parsed=parsed)
 
 
@@ -172,7 +170,9 @@ def notices_active(
         current = chosen.get(group)
         if current is None or (card.language == preferred and current.language != preferred):
             chosen[group] = card
-    return sorted(chosen.values(), key=lambda c: (c.notice_starts_at, c.id), reverse=True)
+    return sorted(
+        chosen.values(), key=lambda c: (c.notice.starts_at if c.notice else now, c.id), reverse=True
+    )
 
 
 def categories_with_counts() -> QuerySet[Category]:

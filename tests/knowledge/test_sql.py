@@ -48,9 +48,11 @@ def test_detail_reads_the_article_its_versions_and_only_the_readers_feedback(
             translation_outdated=False,
         ),
     )
-    assert isinstance(detail.updated_at, datetime) and detail.updated_at.tzinfo is not None
+    assert isinstance(detail.updated_at, datetime)
+    assert detail.updated_at.tzinfo is not None
     assert detail.updated_at == stored.updated_at
-    assert isinstance(detail.verified_until, date) and detail.tags == ()
+    assert isinstance(detail.verified_until, date)
+    assert detail.tags == ()
 
 
 def test_detail_of_an_unknown_slug_is_none_and_a_lone_article_has_no_versions(
@@ -79,7 +81,7 @@ def test_cards_are_read_by_id_for_one_status_only(make_article) -> None:
         "published",
         None,
     )
-    assert card.category is not None and card.category.slug == "plans"
+    assert card.category == CategoryRef(slug="plans", name_nl="Abonnementen", name_en="Plans")
     assert article_cards_fetch(ids=[], status="published") == {}
 
 
@@ -103,4 +105,5 @@ def test_notice_cards_are_the_windows_that_hold_now_with_their_group(make_articl
         ("storing", Article.objects.get(pk=active.pk).translation_group)
     ]
     notice = found[0][0].notice
-    assert notice is not None and notice.active and notice.ends_at > now
+    assert notice is not None
+    assert (notice.active, notice.ends_at > now) == (True, True)
