@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from referrals.models import Attribution, Campaign, FunnelDaily, Share, Visit
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 from referrals.services.attribution import attributions_expire, attributions_finalize
 from referrals.services.codes import referral_code_create
 from referrals.services.signups import signup_activate
