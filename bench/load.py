@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 
 FULL = {
     "employees": 20_000,
@@ -149,7 +149,7 @@ def _employees(n: int) -> None:
         """
         INSERT INTO accounts_employee (password, last_login, is_superuser, email,
             employee_number, display_name, department, team, language, is_active, is_staff,
-            left_at, ranking_opt_out, date_joined)
+            left_at, ranking_opt_out, date_joined, session_epoch, external_id)
         SELECT %(password)s, NULL, false,
             'ceo' || i || '@bench.ceo-telecom.example',
             'B' || lpad(i::text, 6, '0'),
@@ -162,7 +162,7 @@ def _employees(n: int) -> None:
             false,
             CASE WHEN i %% 50 = 7 THEN now() - interval '20 days' END,
             i %% 25 = 3,
-            now() - (i %% 900) * interval '1 day' - interval '100 days'
+            now() - (i %% 900) * interval '1 day' - interval '100 days', 0, ''
         FROM generate_series(0, %(n)s - 1) AS i
         """,
         {
@@ -440,7 +440,8 @@ def _signups(counts: Counts) -> None:
     _sql(
         """
         INSERT INTO referrals_attribution (signup_id, employee_id, code_id, share_id, article_id,
-            status, reason, trace, version, created_at, updated_at, confirmed_at, occurred_at)
+            status, reason, trace, version, created_at, updated_at, confirmed_at, occurred_at,
+            review_signals)
         SELECT su.id,
             CASE WHEN b.via = 'none' THEN NULL WHEN b.via = 'share' THEN s.employee_id
                  ELSE c.owner_id END,
@@ -469,7 +470,11 @@ def _signups(counts: Counts) -> None:
             b.occurred_at, b.occurred_at + interval '16 days',
             CASE WHEN b.status = 'confirmed' AND b.via <> 'none'
                  THEN b.occurred_at + interval '16 days' END,
-            b.occurred_at
+            b.occurred_at,
+            CASE WHEN b.via <> 'none' AND b.status = 'needs_review' THEN
+                jsonb_build_array(CASE WHEN b.channel IN ('telesales', 'dealer')
+                    THEN 'channel_conflict' ELSE 'velocity' END)
+                 ELSE '[]'::jsonb END
         FROM bench_signup AS b
         JOIN referrals_signup AS su ON su.source = 'crm' AND su.external_id = 'S' || b.i
         JOIN referrals_share AS s ON s.id = b.share_pick

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
@@ -41,6 +42,18 @@ EXTRA_QUERIES = [
 ]
 
 
+def _access(employee: Any) -> str:
+    """An access token as the login endpoint mints it, session claims included."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from backend.accounts.sessions import session_claims
+
+    token = RefreshToken.for_user(employee)
+    for claim, value in session_claims(employee).items():
+        token[claim] = value
+    return str(token.access_token)
+
+
 def _rows(query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(query, params or [])
@@ -52,7 +65,6 @@ def _write(path: Path, lines: list[str]) -> None:
 
 
 def prepare(workdir: Path) -> None:
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from backend.accounts.models import Employee
     from referrals.codes import format_code
@@ -68,13 +80,13 @@ def prepare(workdir: Path) -> None:
         )
     ]
     employees = list(Employee.objects.filter(pk__in=sample))
-    _write(workdir / "tokens.txt", [str(RefreshToken.for_user(e).access_token) for e in employees])
+    _write(workdir / "tokens.txt", [_access(e) for e in employees])
     _write(workdir / "emails.txt", [e.email for e in employees])
     _write(workdir / "password.txt", [PASSWORD])
     sales_ops = Employee.objects.filter(groups__name="sales_ops")
     _write(
         workdir / "sales_ops_tokens.txt",
-        [str(RefreshToken.for_user(e).access_token) for e in sales_ops],
+        [_access(e) for e in sales_ops],
     )
 
     slugs = [
