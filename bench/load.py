@@ -28,7 +28,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 
 FULL = {
     "employees": 20_000,

@@ -9,6 +9,7 @@ class ReferralsConfig(AppConfig):
         from backend.accounts import employment
         from knowledge.friend_feedback import friend_feedback_reader_register
         from referrals import authentication  # noqa: F401  registers the OpenAPI security scheme
+        from referrals.ops import admin as ops_admin  # noqa: F401  registers the review workspace
         from referrals.receivers import codes_follow_employment
         from referrals.share_outcomes import friend_verdicts
 

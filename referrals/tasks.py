@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from backend.events.queue import app, connections_refresh
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 from referrals.services.attribution import attributions_finalize
 from referrals.services.privacy import visitor_data_purge
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -25,11 +27,18 @@ from backend.accounts.models import Employee
 from backend.api.errors import DomainError
 from referrals.admin import AttributionEventInline, ReadOnlyAdmin
 from referrals.codes import CodeMalformed, CodeTypo, normalize_code
-from referrals.models import REVIEW_RANK, Attribution
-from referrals.ops.dashboard import dashboard_build
-from referrals.ops.export import queue_csv_response
-from referrals.ops.filters import reason_or_signal
+from referrals.models import Attribution
+from referrals.ops.apis.export import queue_csv_response
+from referrals.ops.selectors.dashboard import dashboard_build
+from referrals.ops.selectors.queue import QUEUE_ORDER, reason_or_signal
 from referrals.services.decisions import MAX_BULK, DecisionAction, SeenVersion, attributions_decide
+
+
+def _employee(request: HttpRequest) -> Employee:
+    """The signed-in employee deciding in the admin (`admin_view` lets only staff in)."""
+    if not isinstance(request.user, Employee):
+        raise PermissionDenied
+    return request.user
 
 
 class DecisionReasonForm(forms.Form):
@@ -74,7 +83,8 @@ class ReviewSignalFilter(admin.SimpleListFilter):
         return [("velocity", "velocity"), ("channel_conflict", "channel conflict")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(reason_or_signal(self.value())) if self.value() else queryset
+        value = self.value()
+        return queryset.filter(reason_or_signal(value)) if value else queryset
 
 
 @admin.register(Attribution)
@@ -107,7 +117,7 @@ class AttributionAdmin(ReadOnlyAdmin):
     )
     search_help_text = "Employee name, email or number, referral code, or the sign-up's id."
     list_select_related = ("signup", "employee")
-    ordering = (REVIEW_RANK.desc(), "-created_at", "-id")
+    ordering = QUEUE_ORDER
     inlines = [AttributionEventInline]
     exclude = ("trace",)
     readonly_fields = ("rule_trace",)
@@ -163,22 +173,7 @@ class AttributionAdmin(ReadOnlyAdmin):
             return None
         form = DecisionReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            seen = [
-                SeenVersion(row.pk, int(request.POST.get(f"version_{row.pk}", "0") or 0))
-                for row in rows
-            ]
-            try:
-                decided = attributions_decide(
-                    seen=seen, actor=request.user, action=action, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as exc:
-                details = [
-                    f"#{e['id']}: {e['message']}" for e in (exc.extra or {}).get("errors", [])
-                ]
-                self.message_user(request, " ".join([exc.message, *details]), messages.ERROR)
-                return None
-            verb = "approved" if action == DecisionAction.APPROVE else "rejected"
-            self.message_user(request, f"{len(decided)} attribution(s) {verb}.", messages.SUCCESS)
+            self._decide_confirmed(request, rows, action, form.cleaned_data["reason"])
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -188,9 +183,28 @@ class AttributionAdmin(ReadOnlyAdmin):
             "form": form,
             "action": request.POST.get("action", ""),
             "action_name": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/referrals/attribution/decide.html", context)
+
+    def _decide_confirmed(
+        self, request: HttpRequest, rows: list[Attribution], action: str, reason: str
+    ) -> None:
+        """The decision on the versions the intermediate page showed, all or nothing."""
+        seen = [
+            SeenVersion(row.pk, int(request.POST.get(f"version_{row.pk}", "0") or 0))
+            for row in rows
+        ]
+        try:
+            decided = attributions_decide(
+                seen=seen, actor=_employee(request), action=action, reason=reason
+            )
+        except DomainError as exc:
+            details = [f"#{e['id']}: {e['message']}" for e in (exc.extra or {}).get("errors", [])]
+            self.message_user(request, " ".join([exc.message, *details]), messages.ERROR)
+            return
+        verb = "approved" if action == DecisionAction.APPROVE else "rejected"
+        self.message_user(request, f"{len(decided)} attribution(s) {verb}.", messages.SUCCESS)
 
     def get_urls(self) -> list[URLPattern]:
         export = path(
@@ -217,7 +231,7 @@ class AttributionAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "admin/referrals/attribution/dashboard.html", context)
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """The changelist's rows (filters and search applied) as a streamed CSV."""
         if not self.has_view_permission(request):
             return HttpResponse(status=403)

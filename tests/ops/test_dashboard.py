@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from referrals.models import Attribution
-from referrals.ops.dashboard import TOP, WEEKS, dashboard_build
+from referrals.ops.selectors.dashboard import TOP, WEEKS, dashboard_build
 from tests.factories import PASSWORD
 from tests.ops.conftest import make_share
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from referrals.models import Attribution, Campaign, FunnelDaily, Share, Visit
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 from referrals.services.attribution import attributions_expire, attributions_finalize
 from referrals.services.codes import referral_code_create
 from referrals.services.signups import signup_activate
@@ -246,6 +246,19 @@ def test_answers_that_convert_rank_articles_by_confirmed_sign_ups(
         confirmed.items(), key=lambda pair: (-pair[1], pair[0])
     )
     assert top[0]["shares"] == Share.objects.filter(article__slug=top[0]["slug"]).count()
+
+
+def test_answers_that_convert_from_the_rollup_equal_the_live_ones(
+    sales_ops_client, history
+) -> None:
+    params = {"from": timezone.localdate() - timedelta(days=365)}
+    live = sales_ops_client.get(FUNNEL, params).json()["answers_that_convert"]
+
+    funnel_rollup()
+    rolled = sales_ops_client.get(FUNNEL, params).json()["answers_that_convert"]
+
+    assert live
+    assert rolled == live
 
 
 def test_the_weekly_funnel_from_the_rollup_equals_the_live_one(sales_ops_client, history) -> None:

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
 from referrals.models import Attribution, Signup
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 from referrals.services.signups import SignupInput, signups_ingest
 from tests.referrals.conftest import signup_payload
 from tests.referrals.test_attribution import make_share

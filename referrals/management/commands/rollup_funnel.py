@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.ops.rollup import funnel_rollup
+from referrals.ops.services.rollup import funnel_rollup
 
 
 class Command(BaseCommand):

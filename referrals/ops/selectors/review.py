@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from backend.accounts.models import Employee
 from backend.api.errors import NotFound
@@ -30,6 +30,7 @@ from referrals.models import (
     Signup,
     Visit,
 )
+from referrals.ops.selectors.queue import QUEUE_RELATED
 
 _HASH_FIELDS = {"email": "email_hash", "phone": "phone_hash", "account": "account_hash"}
 
@@ -146,11 +147,7 @@ def attribution_review(*, attribution_id: int) -> AttributionReview:
     """One attribution with its events and every candidate touch; a fixed number of
     queries, whatever the customer's history."""
     attribution = (
-        Attribution.objects.select_related(
-            "signup", "employee", "code", "code__campaign", "share", "article"
-        )
-        .filter(pk=attribution_id)
-        .first()
+        Attribution.objects.select_related(*QUEUE_RELATED).filter(pk=attribution_id).first()
     )
     if attribution is None:
         raise NotFound("No attribution with this id.", code="attribution_not_found")
@@ -163,53 +160,21 @@ def attribution_review(*, attribution_id: int) -> AttributionReview:
         .order_by("occurred_at", "id")
     )
     everyone = sorted([signup, *others], key=lambda s: (s.occurred_at, s.pk))
-    claims = Q(pk__in=[])
-    for kind, value in pairs:
-        claims |= Q(kind=kind, value_hash=value)
+    events = attribution.events.select_related("actor", "from_employee", "to_employee")
     return AttributionReview(
         attribution=attribution,
-        events=list(
-            attribution.events.select_related("actor", "from_employee", "to_employee").order_by(
-                "at", "id"
-            )
-        ),
+        events=list(events.order_by("at", "id")),
         other_signups=others,
         codes=_codes(everyone, signup),
         shares=_shares(everyone, signup),
-        claims=list(
-            Claim.objects.filter(claims)
-            .select_related("employee", "decided_by")
-            .order_by("created_at", "id")
-        ),
+        claims=_claims_for(pairs),
     )
 
 
-def claims_for_review(*, status: str | None = None, employee: int | None = None) -> QuerySet[Claim]:
-    queryset = Claim.objects.select_related("employee", "decided_by")
-    if status:
-        queryset = queryset.filter(status=status)
-    if employee:
-        queryset = queryset.filter(employee_id=employee)
-    return queryset
-
-
-def claim_for_review(*, claim_id: int) -> Claim:
-    claim = claims_for_review().filter(pk=claim_id).first()
-    if claim is None:
-        raise NotFound("No claim with this id.", code="claim_not_found")
-    return claim
-
-
-def claim_matches(claims: Sequence[Claim]) -> dict[int, list[Signup]]:
-    """The sign-ups whose customer hash matches each claim, newest first: one query for
-    a whole page of claims."""
-    found = (
-        Signup.objects.filter(same_customer((claim.kind, claim.value_hash) for claim in claims))
-        .select_related("attribution", "attribution__employee")
-        .order_by("-occurred_at", "-id")
-    )
-    by_pair: dict[tuple[str, str], list[Signup]] = defaultdict(list)
-    for signup in found if claims else []:
-        for kind, value in signup.customer_hashes().items():
-            by_pair[(kind, value)].append(signup)
-    return {claim.pk: by_pair[(claim.kind, claim.value_hash)] for claim in claims}
+def _claims_for(pairs: Sequence[tuple[str, str]]) -> list[Claim]:
+    """Employees' claims naming any of the customer's (kind, hash) pairs, oldest first."""
+    claims = Q(pk__in=[])
+    for kind, value in pairs:
+        claims |= Q(kind=kind, value_hash=value)
+    found = Claim.objects.filter(claims).select_related("employee", "decided_by")
+    return list(found.order_by("created_at", "id"))

@@ -11,7 +11,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from referrals.models import Attribution, AttributionStatus
-from referrals.ops.funnel import ArticleConversion, FunnelRow, funnel_report
+from referrals.ops.selectors.funnel import ArticleConversion, FunnelRow, funnel_report
 
 WEEKS = 12
 STALE_REVIEW_DAYS = 7

@@ -3,8 +3,6 @@ a hash; sign-ups are named by their source and external id."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from backend.api.serializers import StrictInputSerializer
@@ -12,17 +10,7 @@ from referrals.models import AttributionStatus, ClaimStatus, SalesChannel, Share
 from referrals.services.decisions import DecisionAction
 
 MAX_ID = 2**31 - 1
-
-
-class QueryParamsSerializer(serializers.Serializer):
-    """DRF reads `?name=` as if the parameter were absent; the schema promises non-empty
-    values, so an empty one is refused."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        blank = {name: ["May not be blank."] for name in self.fields if data.get(name) == ""}
-        if blank:
-            raise serializers.ValidationError(blank)
-        return super().to_internal_value(data)
+TAGS = ["ops"]
 
 
 class OpsEmployeeSerializer(serializers.Serializer):
@@ -36,7 +24,8 @@ class OpsEmployeeSerializer(serializers.Serializer):
 
 class OpsSignupSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = serializers.CharField()
+    # The stubs type `Field.source`; a field of this name is what DRF means by it.
+    source = serializers.CharField()  # type: ignore[assignment]
     external_id = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     product = serializers.CharField()
@@ -79,9 +68,6 @@ class OpsAttributionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
-
-
-ATTRIBUTION_RELATED = ("signup", "employee", "code", "code__campaign", "share", "article")
 
 
 class TraceLineSerializer(serializers.Serializer):

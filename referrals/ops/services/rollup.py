@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Min, Q
@@ -22,71 +21,23 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from backend.api.moments import EARLIEST_DAY
-from referrals.models import (
-    LIVE_STATUSES,
-    Attribution,
-    AttributionStatus,
-    FunnelDaily,
-    FunnelDimension,
-    FunnelRollup,
-    Share,
-    Visit,
+from referrals.models import Attribution, FunnelDaily, FunnelRollup, Share, Visit
+from referrals.ops.funnel import (
+    ATTRIBUTION_COUNTS,
+    ATTRIBUTION_PATHS,
+    CREDITED,
+    EXPIRED,
+    SHARE_PATHS,
+    STATUS_COUNTS,
+    VISIT_PATHS,
+    encode_key,
 )
 
-# Per dimension, the path from a share to its value (visits go through `share__`).
-SHARE_PATHS: dict[str, list[str]] = {
-    FunnelDimension.ALL: [],
-    FunnelDimension.DEPARTMENT: ["employee__department"],
-    FunnelDimension.TEAM: ["employee__department", "employee__team"],
-    FunnelDimension.CAMPAIGN: ["code__campaign"],
-    FunnelDimension.CHANNEL: ["channel"],
-    FunnelDimension.ARTICLE: ["article"],
-    FunnelDimension.EMPLOYEE: ["employee"],
-}
-# The same values as an attribution reaches them (its referrer, code, share and answer).
-ATTRIBUTION_PATHS: dict[str, list[str]] = {
-    **SHARE_PATHS,
-    FunnelDimension.CHANNEL: ["share__channel"],
-}
-STATUS_COUNTS = ("pending", "needs_review", "confirmed", "rejected", "reversed")
-# Reversed because the sign-up was never activated within ACTIVATION_DAYS: also counted
-# on its own, so the funnel shows sign-ups that never became customers.
-EXPIRED = Q(status=AttributionStatus.REVERSED, reason="not_activated")
-# "Attributed" means credited to an employee now: not rejected (e.g. a code typo),
-# reversed or unattributed, so attributed <= sign-ups and confirmed <= attributed.
-CREDITED = Q(status__in=LIVE_STATUSES)
-ATTRIBUTION_COUNTS = ("signups", "attributed", *STATUS_COUNTS, "expired")
 DAYS_PER_TRANSACTION = 31
 # Transactions that began before a run but commit after it are seen by the next run.
 CHANGE_MARGIN = timedelta(minutes=5)
 
 Counts = dict[tuple[date, str, str], dict[str, int]]
-
-
-def encode_key(dimension: str, values: tuple[Any, ...]) -> str:
-    if dimension == FunnelDimension.ALL:
-        return ""
-    if dimension == FunnelDimension.TEAM:
-        department, team = values
-        return f"{department or ''}\t{team or ''}" if (department or team) else ""
-    value = values[0]
-    return "" if value in (None, "") else str(value)
-
-
-def decode_key(dimension: str, key: str) -> Any:
-    """The value as the live report queries return it (None for none)."""
-    if not key:
-        return None
-    if dimension == FunnelDimension.TEAM:
-        department, team = key.split("\t", 1)
-        return (department, team)
-    if dimension in (FunnelDimension.CAMPAIGN, FunnelDimension.ARTICLE, FunnelDimension.EMPLOYEE):
-        return int(key)
-    return key
-
-
-def funnel_rolled_until() -> date | None:
-    return FunnelRollup.objects.values_list("rolled_until", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -106,27 +57,13 @@ def funnel_rollup(*, today: date | None = None, rebuild: bool = False) -> Rollup
     today = today or timezone.localdate()
     started = timezone.now()
     FunnelRollup.objects.get_or_create(pk=1)
+    since = _rollup_start(today=today, rebuild=rebuild)
     added = 0
+    while (batch := _rollup_next_days(today=today)) is not None:
+        added += batch
     with transaction.atomic():
-        state = FunnelRollup.objects.select_for_update().get(pk=1)
-        since = None if rebuild or state.checked_at is None else state.checked_at
-        if rebuild or state.rolled_until is None:
-            FunnelDaily.objects.all().delete()
-            state.rolled_until = _first_day_with_data() or today
-            state.save(update_fields=["rolled_until"])
-    while True:
-        with transaction.atomic():
-            state = FunnelRollup.objects.select_for_update().get(pk=1)
-            if state.rolled_until >= today:
-                break
-            end = min(state.rolled_until + timedelta(days=DAYS_PER_TRANSACTION), today)
-            _replace_days(_days(state.rolled_until, end), with_shares_and_visits=True)
-            added += (end - state.rolled_until).days
-            state.rolled_until = end
-            state.save(update_fields=["rolled_until"])
-    recounted = 0
-    with transaction.atomic():
-        state = FunnelRollup.objects.select_for_update().get(pk=1)
+        state = _locked_state()
+        recounted = 0
         if since is not None and state.rolled_until is not None:
             changed = _changed_days(since - CHANGE_MARGIN, before=state.rolled_until)
             _replace_days(changed, with_shares_and_visits=False)
@@ -135,6 +72,39 @@ def funnel_rollup(*, today: date | None = None, rebuild: bool = False) -> Rollup
         state.updated_at = timezone.now()
         state.save(update_fields=["checked_at", "updated_at"])
     return RollupResult(rolled_until=state.rolled_until, days_added=added, days_recounted=recounted)
+
+
+def _locked_state() -> FunnelRollup:
+    """Holds a FOR UPDATE lock on the one FunnelRollup row until the transaction ends."""
+    return FunnelRollup.objects.select_for_update().get(pk=1)
+
+
+def _rollup_start(*, today: date, rebuild: bool) -> datetime | None:
+    """Starts the rollup over when asked or never run; returns since when attributions
+    may have changed on rolled-up days (None: nothing rolled up to recount)."""
+    with transaction.atomic():
+        state = _locked_state()
+        since = None if rebuild else state.checked_at
+        if rebuild or state.rolled_until is None:
+            FunnelDaily.objects.all().delete()
+            state.rolled_until = _first_day_with_data() or today
+            state.save(update_fields=["rolled_until"])
+    return since
+
+
+def _rollup_next_days(*, today: date) -> int | None:
+    """Rolls up the next batch of days before `today` in one transaction; returns how
+    many, or None once every day before `today` is rolled up."""
+    with transaction.atomic():
+        state = _locked_state()
+        first = state.rolled_until
+        if first is None or first >= today:
+            return None
+        end = min(first + timedelta(days=DAYS_PER_TRANSACTION), today)
+        _replace_days(_days(first, end), with_shares_and_visits=True)
+        state.rolled_until = end
+        state.save(update_fields=["rolled_until"])
+    return (end - first).days
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -201,9 +171,11 @@ def _count_shares_and_visits(start: date, end: date, counts: Counts) -> None:
         day=TruncDate("created_at", tzinfo=zone)
     )
     visits = Visit.objects.filter(day__gte=start, day__lt=end)
-    for dimension, paths in SHARE_PATHS.items():
-        for metric, queryset, prefix in (("shares", shares, ""), ("visits", visits, "share__")):
-            names = [prefix + path for path in paths]
+    for dimension in SHARE_PATHS:
+        for metric, queryset, names in (
+            ("shares", shares, SHARE_PATHS[dimension]),
+            ("visits", visits, VISIT_PATHS[dimension]),
+        ):
             for found in queryset.values("day", *names).annotate(n=Count("id")).order_by():
                 key = encode_key(dimension, tuple(found[name] for name in names))
                 entry = _entry(counts, found["day"], dimension, key)

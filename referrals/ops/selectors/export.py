@@ -1,5 +1,5 @@
-"""CSV export of the review queue: streamed row by row from a server-side cursor, so
-memory stays flat however many rows match. No friend contact data, not even hashed."""
+"""The review queue as CSV lines: read row by row from a server-side cursor, so memory
+stays flat however many rows match. No friend contact data, not even hashed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from referrals.models import REVIEW_RANK, Attribution
+from referrals.models import Attribution
+from referrals.ops.selectors.queue import NEWEST_FIRST, QUEUE_ORDER
 
 COLUMNS: list[tuple[str, str]] = [
     ("attribution_id", "id"),
@@ -43,7 +43,6 @@ CHUNK = 2000
 # Excel reads a CSV without a byte order mark in the machine's legacy code page ("ZoÃ«"
 # for "Zoë"); with it, as UTF-8. Python readers strip it with encoding="utf-8-sig".
 BOM = "\ufeff"
-CONTENT_TYPE = "text/csv; charset=utf-8"
 # A cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,19 +70,7 @@ def queue_csv_lines(queryset: QuerySet[Attribution], *, review_first: bool) -> I
     """The byte order mark and header, then one line per attribution in queue order."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow([name for name, _ in COLUMNS])
-    ordering: list[Any] = ["-created_at", "-id"]
-    if review_first:
-        ordering.insert(0, REVIEW_RANK.desc())
+    ordering = QUEUE_ORDER if review_first else NEWEST_FIRST
     rows = queryset.order_by(*ordering).values_list(*(path for _, path in COLUMNS))
     for row in rows.iterator(chunk_size=CHUNK):
         yield writer.writerow([_cell(value) for value in row])
-
-
-def queue_csv_response(queryset: QuerySet[Attribution], *, review_first: bool) -> Any:
-    response = StreamingHttpResponse(
-        queue_csv_lines(queryset, review_first=review_first), content_type=CONTENT_TYPE
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="attributions-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.identifiers import IdentifierKind
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsSalesOps
-from backend.api.serializers import StrictInputSerializer
-from referrals.apis.ops_serializers import (
-    MAX_ID,
-    OpsEmployeeSerializer,
-    OpsSignupSerializer,
-    QueryParamsSerializer,
-)
+from backend.api.rendering import render, render_many
+from backend.api.request import EmployeeRequest
+from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
 from referrals.models import AttributionStatus, Claim, ClaimStatus
-from referrals.ops.review import claim_for_review, claim_matches, claims_for_review
+from referrals.ops.apis.serializers import MAX_ID, TAGS, OpsEmployeeSerializer, OpsSignupSerializer
+from referrals.ops.selectors.claims import claim_for_review, claims_for_review, claims_with_matches
 from referrals.services.claims import claim_accept, claim_reject
-
-TAGS = ["ops"]
 
 
 class MatchAttributionSerializer(serializers.Serializer):
@@ -56,13 +50,6 @@ class OpsClaimSerializer(serializers.Serializer):
     )
 
 
-def _with_matches(claims: list[Claim]) -> list[Claim]:
-    matches = claim_matches(claims)
-    for claim in claims:
-        claim.matches = matches[claim.pk]  # type: ignore[attr-defined]
-    return claims
-
-
 class OpsClaimListApi(APIView):
     permission_classes = [IsSalesOps]
     pagination_class = CursorPagination
@@ -83,16 +70,15 @@ class OpsClaimListApi(APIView):
         parameters=[FilterSerializer],
         responses={200: OpsClaimSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         paginator = CursorPagination()
         page = paginator.paginate_queryset(
             claims_for_review(**params.validated_data), request, view=self
         )
-        return paginator.get_paginated_response(
-            OpsClaimSerializer(_with_matches(list(page or [])), many=True).data
-        )
+        claims = claims_with_matches(page or [])
+        return paginator.get_paginated_response(render_many(OpsClaimSerializer, claims))
 
 
 class OpsClaimDetailApi(APIView):
@@ -104,18 +90,18 @@ class OpsClaimDetailApi(APIView):
         summary="One claim with the sign-ups that match it",
         responses={200: OpsClaimSerializer},
     )
-    def get(self, request: Request, claim_id: int) -> Response:
-        claim = _with_matches([claim_for_review(claim_id=claim_id)])[0]
-        return Response(OpsClaimSerializer(claim).data)
+    def get(self, request: EmployeeRequest, claim_id: int) -> Response:
+        [claim] = claims_with_matches([claim_for_review(claim_id=claim_id)])
+        return Response(render(OpsClaimSerializer, claim))
 
 
 _REASON = serializers.CharField(max_length=500, help_text="Why; kept with the decision.")
 
 
 def _decided(claim: Claim) -> Response:
-    return Response(
-        OpsClaimSerializer(_with_matches([claim_for_review(claim_id=claim.pk)])[0]).data
-    )
+    """The decided claim as it is now, with its matches."""
+    [fresh] = claims_with_matches([claim_for_review(claim_id=claim.pk)])
+    return Response(render(OpsClaimSerializer, fresh))
 
 
 class OpsClaimAcceptApi(APIView):
@@ -144,7 +130,7 @@ class OpsClaimAcceptApi(APIView):
         request=InputSerializer,
         responses={200: OpsClaimSerializer},
     )
-    def post(self, request: Request, claim_id: int) -> Response:
+    def post(self, request: EmployeeRequest, claim_id: int) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -172,7 +158,7 @@ class OpsClaimRejectApi(APIView):
         request=InputSerializer,
         responses={200: OpsClaimSerializer},
     )
-    def post(self, request: Request, claim_id: int) -> Response:
+    def post(self, request: EmployeeRequest, claim_id: int) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         claim = claim_reject(claim_id=claim_id, actor=request.user, **body.validated_data)

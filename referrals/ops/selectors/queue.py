@@ -1,4 +1,5 @@
-"""The filters of the review queue, shared by the queue, its CSV export and the report."""
+"""The review queue: its filters and its order, shared by the API's queue, its CSV export,
+the admin's changelist and (the day bounds) the funnel report."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from backend.api.moments import EARLIEST_DAY, LATEST_DAY
-from referrals.models import Attribution
+from referrals.models import REVIEW_RANK, Attribution
+
+# The queue's order: attributions that need review first, then newest first. The rank is
+# the model's `REVIEW_RANK`, the expression the queue index (`referrals_attr_queue_idx`)
+# is built on; everything in ops that orders or pages the queue starts from this.
+QUEUE_ORDER: tuple[OrderBy, ...] = (REVIEW_RANK.desc(), F("created_at").desc(), F("id").desc())
+# With a status filter the rank is constant: newest first.
+NEWEST_FIRST: tuple[OrderBy, ...] = QUEUE_ORDER[1:]
 
 # Dates outside this span are clamped: nothing happened before, and the clamp keeps day
 # arithmetic and time zones clear of the calendar's ends.
@@ -49,6 +58,10 @@ class QueueFilters:
         """Without a status filter the queue puts attributions that need review first."""
         return self.status is None
 
+    @property
+    def order(self) -> tuple[OrderBy, ...]:
+        return QUEUE_ORDER if self.review_first else NEWEST_FIRST
+
 
 def reason_or_signal(reason: str) -> Q:
     """Attributions with this reason, or with it among their review signals."""
@@ -59,6 +72,7 @@ def reason_or_signal(reason: str) -> Q:
 
 
 def attributions_filtered(filters: QueueFilters) -> QuerySet[Attribution]:
+    """The attributions the filters let through, unordered."""
     queryset = Attribution.objects.all()
     exact = {
         "status": filters.status,
@@ -78,3 +92,13 @@ def attributions_filtered(filters: QueueFilters) -> QuerySet[Attribution]:
         start, end = day_bounds(filters.occurred_from or EARLIEST, filters.occurred_to or LATEST)
         queryset = queryset.filter(occurred_at__gte=start, occurred_at__lt=end)
     return queryset
+
+
+# What the queue shows of each attribution (`apis.serializers.OpsAttributionSerializer`).
+QUEUE_RELATED = ("signup", "employee", "code", "code__campaign", "share", "article")
+
+
+def attributions_for_queue(ids: list[int]) -> list[Attribution]:
+    """These attributions, in this order, with what the queue shows of them (one query)."""
+    found = Attribution.objects.select_related(*QUEUE_RELATED).in_bulk(ids)
+    return [found[pk] for pk in ids]

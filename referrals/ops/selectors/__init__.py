@@ -1,0 +1,1 @@
+"""Sales ops reads: querysets and read models; nothing here writes."""
