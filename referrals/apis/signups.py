@@ -20,6 +20,7 @@ from backend.api.errors import Conflict
 from backend.api.moments import PlausibleDateTimeField
 from backend.api.rendering import render, render_many
 from backend.api.serializers import StrictInputSerializer
+from referrals.apis.input_plan import PlannedInput
 from referrals.authentication import HasSignupApiKey, SignupApiKeyAuthentication, source_of
 from referrals.models import AttributionStatus, SalesChannel, Signup
 from referrals.services.signups import (
@@ -107,6 +108,9 @@ class SignupResultSerializer(serializers.Serializer):
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
 
+_ITEM = PlannedInput(SignupItemSerializer)
+
+
 class _SignupApi(APIView):
     authentication_classes = [SignupApiKeyAuthentication]
     permission_classes = [HasSignupApiKey]
@@ -130,11 +134,8 @@ class SignupCreateApi(_SignupApi):
         responses={201: SignupResultSerializer, 200: SignupResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = SignupItemSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        [result] = signups_ingest(
-            source=source_of(request), items=[_to_input(serializer.validated_data)]
-        )
+        item = _ITEM.validated(request.data)
+        [result] = signups_ingest(source=source_of(request), items=[_to_input(item)])
         if result.signup is None:
             raise Conflict(_CONFLICT["message"], code=_CONFLICT["code"])
         code = status.HTTP_201_CREATED if result.outcome == Outcome.CREATED else status.HTTP_200_OK
@@ -188,9 +189,8 @@ class SignupBatchApi(_SignupApi):
         responses={200: SignupBatchItemSerializer(many=True)},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        items = [_to_input(item) for item in serializer.validated_data["items"]]
+        batch = _BATCH.validated(request.data)
+        items = [_to_input(item) for item in batch["items"]]
         results = signups_ingest(source=source_of(request), items=items)
         rows = [
             {
@@ -202,6 +202,9 @@ class SignupBatchApi(_SignupApi):
             for result in results
         ]
         return Response(render_many(SignupBatchItemSerializer, rows))
+
+
+_BATCH = PlannedInput(SignupBatchApi.InputSerializer)
 
 
 # Records one moment of a sign-up's life (activation, cancellation). A comment, not a

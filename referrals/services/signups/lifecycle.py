@@ -27,17 +27,24 @@ def _not_before_signup(signup: Signup, name: str, value: datetime) -> None:
         raise InvalidInput(message, fields={name: [{"code": "before_signup", "message": message}]})
 
 
+def _recorded_before(recorded: datetime | None, given: datetime, what: str) -> bool:
+    """True for a repeat of the recorded moment (harmless); 409 for another moment."""
+    if recorded is None:
+        return False
+    if recorded != given:
+        raise Conflict(
+            f"This sign-up was already {what} at another moment.", code=f"already_{what}"
+        )
+    return True
+
+
 @transaction.atomic
 def signup_activate(*, source: str, external_id: str, activated_at: datetime) -> Signup:
     """Records the activation; idempotent for the same moment, 409 for another one.
     Holds FOR UPDATE locks on the sign-up, then its attribution."""
     signup = _locked_signup(source, external_id)
-    if signup.activated_at is not None:
-        if signup.activated_at == activated_at:
-            return signup
-        raise Conflict(
-            "This sign-up was already activated at another moment.", code="already_activated"
-        )
+    if _recorded_before(signup.activated_at, activated_at, "activated"):
+        return signup
     if signup.cancelled_at is not None:
         raise Conflict("This sign-up was cancelled.", code="signup_cancelled")
     _not_before_signup(signup, "activated_at", activated_at)
@@ -52,12 +59,8 @@ def signup_cancel(*, source: str, external_id: str, cancelled_at: datetime) -> S
     attribution is reversed as `withdrawn`; later cancellations leave it as it is.
     Idempotent for the same moment, 409 for another one."""
     signup = _locked_signup(source, external_id)
-    if signup.cancelled_at is not None:
-        if signup.cancelled_at == cancelled_at:
-            return signup
-        raise Conflict(
-            "This sign-up was already cancelled at another moment.", code="already_cancelled"
-        )
+    if _recorded_before(signup.cancelled_at, cancelled_at, "cancelled"):
+        return signup
     _not_before_signup(signup, "cancelled_at", cancelled_at)
     signup.cancelled_at = cancelled_at
     signup.save(update_fields=["cancelled_at"])
