@@ -17,7 +17,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework_api_key.models import APIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKey
 from rest_framework_api_key.permissions import KeyParser
 
 KEYWORD = KeyParser.keyword
@@ -26,7 +26,7 @@ KEYWORD = KeyParser.keyword
 class SignupApiKeyAuthentication(BaseAuthentication):
     """Sets `request.auth` to the APIKey; the user stays anonymous."""
 
-    def authenticate(self, request: Request) -> tuple[AnonymousUser, APIKey] | None:
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, AbstractAPIKey] | None:
         key = KeyParser().get(request)
         if key is None:
             return None
@@ -50,8 +50,11 @@ class HasSignupApiKey(BasePermission):
 
 
 def source_of(request: Request) -> str:
-    """The sign-up source the request's API key stands for."""
-    return str(request.auth.name)
+    """The sign-up source the request's API key stands for (views require the key)."""
+    api_key = request.auth
+    if not isinstance(api_key, AbstractAPIKey):
+        raise exceptions.NotAuthenticated(HasSignupApiKey.message)
+    return str(api_key.name)
 
 
 class SignupApiKeyScheme(OpenApiAuthenticationExtension):

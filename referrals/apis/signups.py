@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,10 +15,12 @@ from backend.accounts.fields import (
     EmailIdentifierField,
     PhoneIdentifierField,
 )
-from backend.accounts.identifiers import hash_normalized, identifier_hash
+from backend.accounts.identifiers import hash_normalized
 from backend.api.errors import Conflict
 from backend.api.moments import PlausibleDateTimeField
+from backend.api.rendering import render, render_many
 from backend.api.serializers import StrictInputSerializer
+from referrals.apis.input_plan import PlannedInput
 from referrals.authentication import HasSignupApiKey, SignupApiKeyAuthentication, source_of
 from referrals.models import AttributionStatus, SalesChannel, Signup
 from referrals.services.signups import (
@@ -83,121 +83,6 @@ class SignupItemSerializer(StrictInputSerializer):
         ref_name = "SignupItem"
 
 
-# --- The fast path for well-formed batches ------------------------------------------------
-# DRF's nested serializers cost about a millisecond per item, which caps a batch of 1,000 at
-# a second of validation. A batch whose every item is plainly well-formed is checked here
-# instead, with the same fields, limits and normalisation (the date-time field and the
-# identifier hashing are the very ones the serializer uses). Anything this path is not sure
-# of — a wrong type, an unknown field, surrounding whitespace, non-ASCII text, an invalid
-# identifier — sends the whole batch through the serializers, which accept or refuse it with
-# the documented errors. So this path never accepts what the serializers would refuse.
-
-_ITEM_FIELDS = frozenset(
-    {"external_id", "occurred_at", "code", "share_token", "customer", "product"}
-    | {"sales_channel", "is_new_customer"}
-)
-_ITEM_REQUIRED = frozenset(
-    {"external_id", "occurred_at", "customer", "sales_channel", "is_new_customer"}
-)
-_CUSTOMER_LIMITS = {"email": 254, "phone": 40, "account": 60}
-_OPTIONAL_LIMITS = {"code": 32, "share_token": 64, "product": 100}
-_EXTERNAL_ID_FULL = re.compile(EXTERNAL_ID.strip("^$"))
-_CHANNELS = frozenset(SalesChannel.values)
-_OCCURRED_AT = PlausibleDateTimeField()
-
-
-def _plain_text(value: object, limit: int) -> bool:
-    return (
-        type(value) is str
-        and len(value) <= limit
-        and value.isascii()
-        and value == value.strip()
-        and "\x00" not in value
-    )
-
-
-def _fast_item(data: object) -> dict[str, Any] | None:
-    """SignupItemSerializer's validated data for a plainly well-formed item, else None."""
-    if type(data) is not dict or not data.keys() <= _ITEM_FIELDS:
-        return None
-    if not data.keys() >= _ITEM_REQUIRED:
-        return None
-    external_id = data["external_id"]
-    if type(external_id) is not str or not _EXTERNAL_ID_FULL.fullmatch(external_id):
-        return None
-    if type(data["sales_channel"]) is not str or data["sales_channel"] not in _CHANNELS:
-        return None
-    if type(data["is_new_customer"]) is not bool:
-        return None
-    optional = {}
-    for name, limit in _OPTIONAL_LIMITS.items():
-        value = data.get(name, "")
-        if not _plain_text(value, limit):
-            return None
-        optional[name] = value
-    occurred_at = data["occurred_at"]
-    customer = data["customer"]
-    if type(occurred_at) is not str or type(customer) is not dict or not customer:
-        return None
-    if not customer.keys() <= _CUSTOMER_LIMITS.keys():
-        return None
-    hashes = {}
-    for kind, value in customer.items():
-        if not _plain_text(value, _CUSTOMER_LIMITS[kind]) or not value:
-            return None
-        try:
-            hashes[kind] = identifier_hash(kind, value)
-        except ValidationError:
-            return None
-    try:
-        moment = _OCCURRED_AT.run_validation(occurred_at)
-    except serializers.ValidationError:
-        return None
-    return {
-        "external_id": external_id,
-        "occurred_at": moment,
-        "customer": hashes,
-        "sales_channel": data["sales_channel"],
-        "is_new_customer": data["is_new_customer"],
-        **optional,
-    }
-
-
-def _fast_batch(data: object) -> list[dict[str, Any]] | None:
-    if type(data) is not dict or data.keys() != {"items"}:
-        return None
-    items = data["items"]
-    if type(items) is not list or not 1 <= len(items) <= MAX_BATCH:
-        return None
-    validated = []
-    for item in items:
-        fast = _fast_item(item)
-        if fast is None:
-            return None
-        validated.append(fast)
-    if len({item["external_id"] for item in validated}) != len(validated):
-        return None  # the serializer names the repeated id
-    return validated
-
-
-def signup_result(signup: Signup) -> dict[str, Any]:
-    """What SignupResultSerializer renders (built directly: a batch has a thousand)."""
-    attribution = signup.attribution
-    return {
-        "id": signup.pk,
-        "external_id": signup.external_id,
-        "occurred_at": _OCCURRED_AT.to_representation(signup.occurred_at),
-        "status": attribution.status,
-        "reason": attribution.reason,
-        "activated_at": _OCCURRED_AT.to_representation(signup.activated_at)
-        if signup.activated_at
-        else None,
-        "cancelled_at": _OCCURRED_AT.to_representation(signup.cancelled_at)
-        if signup.cancelled_at
-        else None,
-    }
-
-
 def _to_input(data: dict[str, Any]) -> SignupInput:
     return SignupInput(
         external_id=data["external_id"],
@@ -223,15 +108,19 @@ class SignupResultSerializer(serializers.Serializer):
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
 
+_ITEM = PlannedInput(SignupItemSerializer)
+
+
 class _SignupApi(APIView):
     authentication_classes = [SignupApiKeyAuthentication]
     permission_classes = [HasSignupApiKey]
     throttle_classes = [SignupApiKeyThrottle]
 
 
-_CONFLICT = Conflict(
-    "This external_id was delivered before with a different payload.", code="signup_conflict"
-)
+_CONFLICT = {
+    "code": "signup_conflict",
+    "message": "This external_id was delivered before with a different payload.",
+}
 
 
 class SignupCreateApi(_SignupApi):
@@ -245,17 +134,12 @@ class SignupCreateApi(_SignupApi):
         responses={201: SignupResultSerializer, 200: SignupResultSerializer},
     )
     def post(self, request: Request) -> Response:
-        item = _fast_item(request.data)
-        if item is None:
-            serializer = SignupItemSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            item = serializer.validated_data
+        item = _ITEM.validated(request.data)
         [result] = signups_ingest(source=source_of(request), items=[_to_input(item)])
-        if result.outcome == Outcome.CONFLICT:
-            raise Conflict(_CONFLICT.message, code=_CONFLICT.code)
+        if result.signup is None:
+            raise Conflict(_CONFLICT["message"], code=_CONFLICT["code"])
         code = status.HTTP_201_CREATED if result.outcome == Outcome.CREATED else status.HTTP_200_OK
-        assert result.signup is not None
-        return Response(signup_result(result.signup), status=code)
+        return Response(render(SignupResultSerializer, result.signup), status=code)
 
 
 class SignupItemErrorSerializer(serializers.Serializer):
@@ -275,7 +159,10 @@ class SignupBatchItemSerializer(serializers.Serializer):
 
 class SignupBatchApi(_SignupApi):
     class InputSerializer(StrictInputSerializer):
-        items = SignupItemSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+        # The stubs lack ListSerializer's min_length and max_length (DRF 3.14+).
+        items = SignupItemSerializer(  # type: ignore[call-arg]
+            many=True, min_length=1, max_length=MAX_BATCH
+        )
 
         def validate_items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen: set[str] = set()
@@ -302,28 +189,22 @@ class SignupBatchApi(_SignupApi):
         responses={200: SignupBatchItemSerializer(many=True)},
     )
     def post(self, request: Request) -> Response:
-        items = _fast_batch(request.data)
-        if items is None:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            items = serializer.validated_data["items"]
-        results = signups_ingest(
-            source=source_of(request), items=[_to_input(item) for item in items]
-        )
-        body = [
+        batch = _BATCH.validated(request.data)
+        items = [_to_input(item) for item in batch["items"]]
+        results = signups_ingest(source=source_of(request), items=items)
+        rows = [
             {
                 "external_id": result.external_id,
                 "outcome": result.outcome,
-                "signup": signup_result(result.signup) if result.signup else None,
-                "error": (
-                    {"code": _CONFLICT.code, "message": _CONFLICT.message}
-                    if result.outcome == Outcome.CONFLICT
-                    else None
-                ),
+                "signup": result.signup,
+                "error": _CONFLICT if result.signup is None else None,
             }
             for result in results
         ]
-        return Response(body)
+        return Response(render_many(SignupBatchItemSerializer, rows))
+
+
+_BATCH = PlannedInput(SignupBatchApi.InputSerializer)
 
 
 # Records one moment of a sign-up's life (activation, cancellation). A comment, not a
@@ -344,7 +225,7 @@ class _SignupMomentApi(_SignupApi):
         signup = self.record(
             source=source_of(request), external_id=external_id, moment=serializer.validated_data
         )
-        return Response(signup_result(signup))
+        return Response(render(SignupResultSerializer, signup))
 
 
 @extend_schema_view(

@@ -8,11 +8,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
+from backend.api.serializers import StrictInputSerializer
+from referrals.apis.input_plan import PlannedInput
 from referrals.models import Attribution, AttributionEvent, LiveCustomer, Signup
 from tests.referrals.conftest import personal_code, signup_client, signup_payload
 
@@ -341,3 +344,27 @@ def test_activation_before_the_sign_up_is_refused(employee: Employee, crm: APICl
     assert response.status_code == 400
     assert response.json()["fields"]["activated_at"][0]["code"] == "before_signup"
     assert Signup.objects.get().activated_at is None
+
+
+# --- the input plan ------------------------------------------------------------------------
+
+
+def test_the_input_plan_refuses_at_start_up_a_serializer_it_cannot_follow() -> None:
+    class Renamed(StrictInputSerializer):
+        when = serializers.CharField(source="moment")
+
+    with pytest.raises(TypeError):
+        PlannedInput(Renamed)
+
+
+def test_a_batch_the_plan_cannot_vouch_for_gets_the_serializers_error(
+    crm: APIClient, db: None
+) -> None:
+    item = signup_payload()
+    response = crm.post(
+        "/api/v1/signups/batch/", {"items": [item, {**item, "is_new_customer": 1}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["items.1.is_new_customer"][0]["code"] == "invalid_type"
+    assert nothing_written()
