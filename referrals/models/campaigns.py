@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class CampaignTerms(Protocol):
+    """What the friend's page needs of a campaign: a `Campaign`, or the landing page's
+    `referrals.sql.CampaignPerk`."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def friend_perk_nl(self) -> str: ...
+    @property
+    def friend_perk_en(self) -> str: ...
+
+
+def campaign_is_running(campaign: CampaignTerms, at: datetime | None = None) -> bool:
+    moment = at or timezone.now()
+    return campaign.starts_at <= moment < campaign.ends_at
+
+
+def campaign_perk(campaign: CampaignTerms, language: str) -> str:
+    return campaign.friend_perk_nl if language == "nl" else campaign.friend_perk_en
 
 
 class Campaign(models.Model):
@@ -34,9 +60,8 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_running(self, at: object = None) -> bool:
-        moment = at or timezone.now()
-        return self.starts_at <= moment < self.ends_at  # type: ignore[operator]
+    def is_running(self, at: datetime | None = None) -> bool:
+        return campaign_is_running(self, at)
 
     def perk(self, language: str) -> str:
-        return self.friend_perk_nl if language == "nl" else self.friend_perk_en
+        return campaign_perk(self, language)

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 
 from backend.accounts.models import Employee
 from backend.api.errors import DomainError
-from referrals.admin import AttributionEventInline, ReadOnlyAdmin
+from referrals.admin.common import AttributionEventInline, ReadOnlyAdmin
 from referrals.codes import CodeMalformed, CodeTypo, normalize_code
 from referrals.models import REVIEW_RANK, Attribution
 from referrals.ops.dashboard import dashboard_build
