@@ -8,7 +8,7 @@ spelled out again. Every statement also runs on SQLite (the demo).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -124,8 +124,9 @@ def public_share_get(*, token: str) -> PublicShare | None:
     if not rows:
         return None
     share_id, token, code, attributes, personal, name, language, *rest = rows[0]
-    campaign_id, *campaign = rest[:5]
-    answer_id, *answer = rest[5:]
+    # The campaign's id and CampaignPerk's fields, then the answer's id and SharedAnswer's.
+    campaign_id, *campaign = rest[: 1 + len(fields(CampaignPerk))]
+    answer_id, *answer = rest[1 + len(fields(CampaignPerk)) :]
     return PublicShare(
         id=share_id,
         token=token,
@@ -135,8 +136,14 @@ def public_share_get(*, token: str) -> PublicShare | None:
         referrer_display_name=name,
         referrer_language=language,
         campaign=CampaignPerk(*campaign) if campaign_id is not None else None,
-        answer=SharedAnswer(*answer) if answer_id is not None else None,
+        answer=_shared_answer(*answer) if answer_id is not None else None,
     )
+
+
+def _shared_answer(*columns: Any) -> SharedAnswer:
+    """SQLite hands the UUID back as text (PostgreSQL as a UUID)."""
+    slug, status, language, title, summary, friend_text, group = columns
+    return SharedAnswer(slug, status, language, title, summary, friend_text, UUID(str(group)))
 
 
 # --- Impact ---------------------------------------------------------------------------
