@@ -4,8 +4,10 @@ nothing is added once the demo sign-up source has sign-ups."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,7 @@ from rest_framework_api_key.models import APIKey
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
 from knowledge.models import Article, ArticleStatus
-from referrals.models import Campaign, Share, ShareFeedback, Signup, Visit
+from referrals.models import Campaign, ReferralCode, Share, ShareFeedback, Signup, Visit
 from referrals.services.attribution import attributions_finalize
 from referrals.services.claims import claim_create
 from referrals.services.codes import referral_code_create, referral_code_ensure_personal
@@ -74,26 +76,12 @@ def _articles() -> list[Article]:
     return list(Article.objects.filter(slug__in=[a[0] for a in _ARTICLES]).order_by("id"))
 
 
-@transaction.atomic
-def demo_referrals_seed() -> ReferralSeedResult:
-    if Signup.objects.filter(source=DEMO_SOURCE).exists():
-        return ReferralSeedResult(created=False, api_key=None, signups=0)
-    now = timezone.now()
-    people = {e.employee_number: e for e in Employee.objects.filter(is_active=True)}
-    anna, daan, lotte, noah = (people[n] for n in ("E1001", "E1005", "E1006", "E1007"))
-    articles = _articles()
-
-    campaign, _ = Campaign.objects.get_or_create(
-        name="Zomer 2026",
-        defaults={
-            "starts_at": now - timedelta(days=10),
-            "ends_at": now + timedelta(days=80),
-            "friend_perk_nl": "Eerste maand gratis en 5 GB extra",
-            "friend_perk_en": "First month free and 5 GB extra",
-        },
-    )
-    poster = referral_code_create(employee=anna, label="Poster kantine", campaign=campaign)
-
+def _demo_shares(
+    now: datetime, people: Sequence[Employee], articles: list[Article], poster: ReferralCode
+) -> tuple[list[Share], Share]:
+    """Eight shares with their visits and one friend's feedback, and one share older than
+    the attribution window."""
+    anna, daan, lotte, noah = people
     shares: list[Share] = []
     for index, person in enumerate((anna, anna, anna, daan, lotte, noah, daan, lotte)):
         shares.append(
@@ -116,30 +104,43 @@ def demo_referrals_seed() -> ReferralSeedResult:
     ShareFeedback.objects.create(
         share=shares[0], day=now.date(), visitor_hash="f" * 64, helpful=True, reason="clear"
     )
+    return shares, old_share
 
-    def signup(
-        number: int, *, days_ago: int, code: str = "", token: str = "", **extra: object
-    ) -> SignupInput:
-        phone = extra.pop("phone", f"+3162000{number:04d}")
-        return SignupInput(
-            external_id=f"DEMO-{number:04d}",
-            occurred_at=now - timedelta(days=days_ago),
-            sales_channel=str(extra.pop("sales_channel", "online")),
-            is_new_customer=bool(extra.pop("is_new_customer", True)),
-            customer_hashes={"phone": identifier_hash("phone", str(phone))},
-            code=code,
-            share_token=token,
-            product=str(extra.pop("product", "Sim Only 10GB")),
-        )
 
+def _demo_signup(
+    number: int, *, now: datetime, days_ago: int, code: str = "", token: str = "", **extra: object
+) -> SignupInput:
+    phone = extra.pop("phone", f"+3162000{number:04d}")
+    return SignupInput(
+        external_id=f"DEMO-{number:04d}",
+        occurred_at=now - timedelta(days=days_ago),
+        sales_channel=str(extra.pop("sales_channel", "online")),
+        is_new_customer=bool(extra.pop("is_new_customer", True)),
+        customer_hashes={"phone": identifier_hash("phone", str(phone))},
+        code=code,
+        share_token=token,
+        product=str(extra.pop("product", "Sim Only 10GB")),
+    )
+
+
+def _demo_signups(
+    now: datetime,
+    anna: Employee,
+    daan: Employee,
+    shares: list[Share],
+    old_share: Share,
+    poster: str,
+) -> list[SignupInput]:
+    """One sign-up for each way the attribution rules can decide."""
     anna_code = referral_code_ensure_personal(employee=anna).code
     daan_code = referral_code_ensure_personal(employee=daan).code
-    items = [
+    signup = partial(_demo_signup, now=now)
+    return [
         signup(1, days_ago=40, token=shares[0].token),  # confirmed
         signup(2, days_ago=35, code=anna_code, product="Unlimited"),  # confirmed
         signup(3, days_ago=30, code=daan_code),  # confirmed
         signup(4, days_ago=6, token=shares[1].token),  # pending, activated
-        signup(5, days_ago=2, code=poster.code),  # pending
+        signup(5, days_ago=2, code=poster),  # pending
         signup(6, days_ago=3, code=daan_code, sales_channel="dealer"),  # needs review
         signup(7, days_ago=20, code=anna_code),  # reversed (withdrawn)
         signup(8, days_ago=4, code="ZZZZZ-ZZZZZ"),  # rejected: typo / unknown
@@ -150,7 +151,10 @@ def demo_referrals_seed() -> ReferralSeedResult:
         signup(13, days_ago=1),  # unattributed
         signup(14, days_ago=8, token=shares[5].token),  # pending
     ]
-    signups_ingest(source=DEMO_SOURCE, items=items)
+
+
+def _demo_lifecycle(now: datetime) -> None:
+    """Activations, one cancellation inside the withdrawal period, and the daily run."""
     for number, days_ago in ((1, 38), (2, 33), (3, 28), (4, 5), (7, 19)):
         signup_activate(
             source=DEMO_SOURCE,
@@ -161,11 +165,33 @@ def demo_referrals_seed() -> ReferralSeedResult:
         source=DEMO_SOURCE, external_id="DEMO-0007", cancelled_at=now - timedelta(days=15)
     )
     attributions_finalize()
+
+
+@transaction.atomic
+def demo_referrals_seed() -> ReferralSeedResult:
+    if Signup.objects.filter(source=DEMO_SOURCE).exists():
+        return ReferralSeedResult(created=False, api_key=None, signups=0)
+    now = timezone.now()
+    people = {e.employee_number: e for e in Employee.objects.filter(is_active=True)}
+    anna, daan, lotte, noah = (people[n] for n in ("E1001", "E1005", "E1006", "E1007"))
+    campaign, _ = Campaign.objects.get_or_create(
+        name="Zomer 2026",
+        defaults={
+            "starts_at": now - timedelta(days=10),
+            "ends_at": now + timedelta(days=80),
+            "friend_perk_nl": "Eerste maand gratis en 5 GB extra",
+            "friend_perk_en": "First month free and 5 GB extra",
+        },
+    )
+    poster = referral_code_create(employee=anna, label="Poster kantine", campaign=campaign)
+    shares, old_share = _demo_shares(now, (anna, daan, lotte, noah), _articles(), poster)
+    items = _demo_signups(now, anna, daan, shares, old_share, poster.code)
+    signups_ingest(source=DEMO_SOURCE, items=items)
+    _demo_lifecycle(now)
     # Claims for sales ops to decide: one matches the unattributed sign-up, one nothing yet.
     claim_create(
         employee=lotte, kind="phone", value="+31620000013", note="Mijn buurman, via WhatsApp"
     )
     claim_create(employee=noah, kind="phone", value="+31612349999", note="Vriend van de sportclub")
-
     _, key = APIKey.objects.create_key(name=DEMO_SOURCE)
     return ReferralSeedResult(created=True, api_key=key, signups=len(items))

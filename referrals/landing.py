@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.conf import settings
 
 from knowledge.models import Article, ArticleStatus
 from referrals.codes import format_code
 from referrals.links import signup_url
-from referrals.models import Share
+from referrals.models.campaigns import campaign_is_running, campaign_perk
+from referrals.sql import PublicShare, SharedAnswer
 
 LANGUAGES = ("nl", "en")
 
@@ -29,45 +30,40 @@ class LandingContent:
     signup_url: str
 
 
-def _offered_code(share: Share) -> str | None:
+def _offered_code(share: PublicShare) -> str | None:
     """The code the page offers: the shared one while it attributes, else (decided for
     answers shared before a revocation) the owner's live personal code, else none."""
-    code = share.code
-    if code.revoked_at is None and code.frozen_at is None:
-        return code.code
-    return getattr(share, "live_personal_code", None)
+    return share.code if share.code_attributes else share.live_personal_code
 
 
-def _answer_in(article: Article, language: str) -> Article:
+def _answer_in(answer: SharedAnswer, language: str) -> SharedAnswer:
     """The published translation of the shared answer in `language`, else the answer."""
-    if article.language == language:
-        return article
+    if answer.language == language:
+        return answer
     translation = (
         Article.objects.filter(
-            translation_group=article.translation_group,
+            translation_group=answer.translation_group,
             language=language,
             status=ArticleStatus.PUBLISHED,
         )
-        .only("slug", "language", "title", "summary", "friend_text", "status")
+        .values_list(*(f.name for f in fields(SharedAnswer)))
         .first()
     )
-    return translation or article
+    return SharedAnswer(*translation) if translation else answer
 
 
-def landing_content(share: Share, *, language: str | None = None) -> LandingContent:
-    """Precondition: `share` comes from `share_get_public` (code, owner, campaign and
-    article loaded). The page speaks the language the friend chose (`language`, from the
-    URL), else the answer's, else the employee's."""
-    owner = share.code.owner
-    article = share.article
-    live = article is not None and article.status == ArticleStatus.PUBLISHED
-    default = article.language if article is not None else owner.language
+def landing_content(share: PublicShare, *, language: str | None = None) -> LandingContent:
+    """The page speaks the language the friend chose (`language`, from the URL), else the
+    answer's, else the employee's."""
+    answer = share.answer
+    live = answer is not None and answer.status == ArticleStatus.PUBLISHED
+    default = answer.language if answer is not None else share.referrer_language
     chosen = language if language in LANGUAGES else default
     chosen = chosen if chosen in LANGUAGES else "en"
-    shown = _answer_in(article, chosen) if live and article is not None else None
-    campaign = share.code.campaign
+    shown = _answer_in(answer, chosen) if live and answer is not None else None
     code = _offered_code(share)
-    running = campaign is not None and campaign.is_running() and code == share.code.code
+    campaign = share.campaign if code == share.code else None
+    perk = campaign_perk(campaign, chosen) if campaign and campaign_is_running(campaign) else None
     return LandingContent(
         token=share.token,
         language=chosen,
@@ -75,12 +71,12 @@ def landing_content(share: Share, *, language: str | None = None) -> LandingCont
         title=shown.title if shown else None,
         summary=(shown.summary or shown.friend_text) if shown else None,
         friend_text=(shown.friend_text or shown.summary) if shown else None,
-        answer_retired=article is not None and not live,
-        referrer_first_name=owner.first_name,
+        answer_retired=answer is not None and not live,
+        referrer_first_name=share.referrer_first_name,
         code=format_code(code) if code else None,
-        perk=campaign.perk(chosen) if running and campaign is not None else None,
+        perk=perk,
         signup_url=(
-            signup_url(code=code, share_token=share.token if code == share.code.code else None)
+            signup_url(code=code, share_token=share.token if code == share.code else None)
             if code
             else settings.SIGNUP_URL
         ),

@@ -4,7 +4,9 @@ visits, friends' feedback and sign-ups by status, as counts only, never who."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, F
 
@@ -32,14 +34,14 @@ def share_outcomes_attach(shares: list[Share]) -> list[Share]:
         if row["reason"]:
             counts[f"reason:{row['reason']}"] += row["n"]
     signups: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in (
+    for status_row in (
         # A sign-up ops reassigned to someone else is theirs now, not the share's maker's.
         Attribution.objects.filter(share_id__in=ids, employee_id=F("share__employee_id"))
         .values("share_id", "status")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        signups[row["share_id"]][row["status"]] += row["n"]
+        signups[status_row["share_id"]][status_row["status"]] += status_row["n"]
     for share in shares:
         found = feedback[share.pk]
         share.feedback_counts = {  # type: ignore[attr-defined]
@@ -55,12 +57,12 @@ def share_outcomes_attach(shares: list[Share]) -> list[Share]:
     return shares
 
 
-def friend_verdicts(since: date, language: str | None, limit: int) -> list[FriendVerdicts]:
-    """Friends' feedback per shared answer since `since`, least helpful first. One query."""
+def _feedback_by_answer(since: date, language: str | None) -> Iterable[Mapping[str, Any]]:
+    """Feedback counts per shared answer, verdict and reason since `since`."""
     rows = ShareFeedback.objects.filter(day__gte=since, share__article__isnull=False)
     if language:
         rows = rows.filter(share__article__language=language)
-    grouped = (
+    return (
         rows.values(
             "share__article_id",
             "share__article__slug",
@@ -72,8 +74,12 @@ def friend_verdicts(since: date, language: str | None, limit: int) -> list[Frien
         .annotate(n=Count("id"))
         .order_by()
     )
-    articles: dict[int, dict] = {}
-    for row in grouped:
+
+
+def friend_verdicts(since: date, language: str | None, limit: int) -> list[FriendVerdicts]:
+    """Friends' feedback per shared answer since `since`, least helpful first. One query."""
+    articles: dict[int, dict[str, Any]] = {}
+    for row in _feedback_by_answer(since, language):
         entry = articles.setdefault(
             row["share__article_id"],
             {

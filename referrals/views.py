@@ -18,10 +18,10 @@ from referrals.feedback_token import (
 )
 from referrals.landing import LANGUAGES, LandingContent, copy_for, landing_content
 from referrals.links import share_url
-from referrals.models import Share
 from referrals.preview import preview_png
-from referrals.selectors import share_get_public
+from referrals.selectors.shares import share_get_public
 from referrals.services.shares import share_feedback_record, visit_record, visitor_from_request
+from referrals.sql import PublicShare
 from referrals.throttling import PublicVisitorThrottle
 
 LANGUAGE_NAMES = (("nl", "Nederlands"), ("en", "English"))
@@ -77,7 +77,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return _message(request, kind="gone", status=404)
 
 
-def _open_share(request: HttpRequest, token: str) -> Share | HttpResponse:
+def _open_share(request: HttpRequest, token: str) -> PublicShare | HttpResponse:
     """The share behind a public URL, or the page that refuses it (throttled, gone)."""
     refused = _throttled(request)
     if refused is not None:
@@ -145,7 +145,7 @@ def landing_feedback(request: HttpRequest, token: str) -> HttpResponse:
     share = _open_share(request, token)
     if isinstance(share, HttpResponse):
         return share
-    if share.article_id is None:
+    if share.answer is None:
         return _gone(request)
     language = landing_content(share, language=_chosen_language(request)).language
     visitor = visitor_from_request(request)

@@ -12,9 +12,11 @@ from rest_framework.views import APIView
 from backend.api.moments import AwareDateTimeField
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEmployee, IsSalesOps
+from backend.api.rendering import render
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
-from referrals.apis.common import paginated_response
-from referrals.selectors_campaigns import STATES, campaign_get, campaigns_for_ops, campaigns_running
+from referrals.apis.common import TAGS, paginated_response
+from referrals.selectors.campaigns import STATES, campaign_get, campaigns_for_ops, campaigns_running
 from referrals.services.campaigns import campaign_create, campaign_update
 
 
@@ -25,12 +27,8 @@ class CampaignWithPerksSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     friend_perk_nl = serializers.CharField(help_text="The friend's perk, in Dutch.")
     friend_perk_en = serializers.CharField(help_text="The friend's perk, in English.")
-    is_running = serializers.BooleanField(source="is_running_now")
+    is_running = serializers.BooleanField()  # `Campaign.is_running()`, called now
     created_at = serializers.DateTimeField()
-
-    def to_representation(self, instance: object) -> dict[str, object]:
-        instance.is_running_now = instance.is_running()  # type: ignore[attr-defined]
-        return super().to_representation(instance)
 
 
 class CampaignInputSerializer(StrictInputSerializer):
@@ -47,11 +45,11 @@ class CampaignListApi(APIView):
 
     @extend_schema(
         operation_id="campaigns_list",
-        tags=["referrals"],
+        tags=TAGS,
         summary="Running campaigns, newest first (to make a campaign code)",
         responses={200: CampaignWithPerksSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         return paginated_response(
             queryset=campaigns_running(),
             serializer_class=CampaignWithPerksSerializer,
@@ -99,7 +97,9 @@ class OpsCampaignListCreateApi(APIView):
         serializer = CampaignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         campaign = campaign_create(**serializer.validated_data)
-        return Response(CampaignWithPerksSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        return Response(
+            render(CampaignWithPerksSerializer, campaign), status=status.HTTP_201_CREATED
+        )
 
 
 class OpsCampaignDetailApi(APIView):
@@ -113,7 +113,7 @@ class OpsCampaignDetailApi(APIView):
         responses={200: CampaignWithPerksSerializer},
     )
     def get(self, request: Request, campaign_id: int) -> Response:
-        return Response(CampaignWithPerksSerializer(campaign_get(campaign_id=campaign_id)).data)
+        return Response(render(CampaignWithPerksSerializer, campaign_get(campaign_id=campaign_id)))
 
     @extend_schema(
         operation_id="ops_campaigns_partial_update",
@@ -126,4 +126,4 @@ class OpsCampaignDetailApi(APIView):
         serializer = CampaignInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         campaign = campaign_update(campaign_id=campaign_id, changes=serializer.validated_data)
-        return Response(CampaignWithPerksSerializer(campaign).data)
+        return Response(render(CampaignWithPerksSerializer, campaign))

@@ -12,12 +12,13 @@ from rest_framework.views import APIView
 from backend.accounts.models import Language
 from backend.api.errors import InvalidInput
 from backend.api.permissions import Public
+from backend.api.rendering import render
 from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
 from referrals.code_check import referral_code_check
 from referrals.codes import CodeMalformed
 from referrals.landing import LandingContent, landing_content
 from referrals.models import FeedbackReason
-from referrals.selectors import share_get_public
+from referrals.selectors.shares import share_get_public
 from referrals.services.shares import share_feedback_record, visit_record, visitor_from_request
 from referrals.throttling import PublicCodeCheckThrottle, PublicVisitorThrottle
 
@@ -81,7 +82,9 @@ class PublicShareApi(APIView):
         share = share_get_public(token=token)
         visit_record(share=share, visitor=visitor_from_request(request))
         content: LandingContent = landing_content(share, language=query.validated_data.get("lang"))
-        return Response(self.OutputSerializer(content).data, headers={"Cache-Control": "no-store"})
+        return Response(
+            render(self.OutputSerializer, content), headers={"Cache-Control": "no-store"}
+        )
 
 
 class PublicShareFeedbackApi(APIView):
@@ -115,7 +118,7 @@ class PublicShareFeedbackApi(APIView):
         feedback = share_feedback_record(
             share=share, visitor=visitor_from_request(request), **serializer.validated_data
         )
-        return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+        return Response(render(self.OutputSerializer, feedback), status=status.HTTP_201_CREATED)
 
 
 class PublicCodeCheckApi(APIView):
@@ -155,4 +158,4 @@ class PublicCodeCheckApi(APIView):
             check = referral_code_check(raw=code)
         except CodeMalformed as exc:
             raise InvalidInput(exc.message, code=exc.code) from None
-        return Response(self.OutputSerializer(check).data, headers={"Cache-Control": "no-store"})
+        return Response(render(self.OutputSerializer, check), headers={"Cache-Control": "no-store"})

@@ -25,7 +25,7 @@ from django.utils.html import format_html
 
 from backend.accounts.models import Employee
 from backend.api.errors import DomainError
-from referrals.admin import AttributionEventInline, ReadOnlyAdmin
+from referrals.admin.common import AttributionEventInline, ReadOnlyAdmin
 from referrals.codes import CodeMalformed, CodeTypo, normalize_code
 from referrals.models import Attribution
 from referrals.ops.apis.export import queue_csv_response

@@ -56,6 +56,24 @@ def live_customer_rows(attribution: Attribution) -> list[LiveCustomer]:
     ]
 
 
+def _live_customers_follow(attribution: Attribution, to_status: str) -> None:
+    """Entering a live status claims the customer's hashes (Conflict `duplicate_customer`
+    when another live attribution holds one, writing nothing); leaving releases them."""
+    was_live = attribution.status in LIVE_STATUSES
+    will_be_live = to_status in LIVE_STATUSES
+    if will_be_live and not was_live:
+        try:
+            with transaction.atomic():
+                LiveCustomer.objects.bulk_create(live_customer_rows(attribution))
+        except IntegrityError:
+            raise Conflict(
+                "This customer already counts for a live attribution.",
+                code="duplicate_customer",
+            ) from None
+    elif was_live and not will_be_live:
+        LiveCustomer.objects.filter(attribution=attribution).delete()
+
+
 def attribution_set_status(
     *,
     attribution: Attribution,
@@ -75,8 +93,6 @@ def attribution_set_status(
     nothing. Leaving the live statuses releases them.
     """
     at = at or timezone.now()
-    was_live = attribution.status in LIVE_STATUSES
-    will_be_live = to_status in LIVE_STATUSES
     event = attribution_event(
         attribution, to_status=to_status, reason=reason, at=at, actor=actor, note=note
     )
@@ -84,17 +100,7 @@ def attribution_set_status(
         event.from_employee_id = attribution.employee_id
         event.to_employee = reassign_to
     with transaction.atomic():
-        if will_be_live and not was_live:
-            try:
-                with transaction.atomic():
-                    LiveCustomer.objects.bulk_create(live_customer_rows(attribution))
-            except IntegrityError:
-                raise Conflict(
-                    "This customer already counts for a live attribution.",
-                    code="duplicate_customer",
-                ) from None
-        elif was_live and not will_be_live:
-            LiveCustomer.objects.filter(attribution=attribution).delete()
+        _live_customers_follow(attribution, to_status)
         if to_status == AttributionStatus.CONFIRMED and attribution.status != to_status:
             attribution.confirmed_at = at
         attribution.status = to_status

@@ -10,7 +10,7 @@ from django.utils import timezone
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
 from backend.api.errors import Conflict, InvalidInput, NotFound
-from referrals.models import LIVE_STATUSES, Claim, ClaimStatus, Signup
+from referrals.models import LIVE_STATUSES, Attribution, Claim, ClaimStatus, Signup
 from referrals.services.announce import claim_decided_announce
 from referrals.services.decisions import DecisionAction, attribution_decide, attributions_lock
 
@@ -76,18 +76,8 @@ def _close(claim: Claim, *, status: str, actor: Employee, reason: str) -> Claim:
     return claim
 
 
-@transaction.atomic
-def claim_accept(
-    *, claim_id: int, signup_id: int, version: int, actor: Employee, reason: str
-) -> Claim:
-    """Accepts a claim for one of the sign-ups whose customer hash matches it: the
-    sign-up's attribution is assigned or reassigned to the claimant (an event, as for
-    any decision), unless it already counts for them. `version` is the version of that
-    attribution the reviewer saw.
-
-    Locks the claim, then the sign-up and its attribution (see `attributions_decide`).
-    """
-    claim = _locked_open_claim(claim_id, actor)
+def _claimed_signup(claim: Claim, signup_id: int) -> Signup:
+    """The sign-up the claim is accepted for; its customer hash must match the claim's."""
     signup = Signup.objects.filter(pk=signup_id).select_related("attribution").first()
     if signup is None:
         raise NotFound("No sign-up with this id.", code="signup_not_found")
@@ -95,15 +85,34 @@ def claim_accept(
         raise Conflict(
             "This sign-up's customer does not match the claim.", code="signup_does_not_match"
         )
-    attribution = attributions_lock([signup.attribution.pk])[signup.attribution.pk]
-    note = f"Claim {claim.pk} accepted: "
+    return signup
+
+
+def _credit_action(attribution: Attribution, claim: Claim) -> DecisionAction | None:
+    """The decision that credits the claimant; None when it already counts for them."""
     if attribution.employee_id != claim.employee_id:
-        action = DecisionAction.REASSIGN
-    elif attribution.status in LIVE_STATUSES:
-        action = ""  # already counts for the claimant: only the claim closes
-    else:
-        action = DecisionAction.APPROVE
-    if action:
+        return DecisionAction.REASSIGN
+    if attribution.status in LIVE_STATUSES:
+        return None
+    return DecisionAction.APPROVE
+
+
+@transaction.atomic
+def claim_accept(
+    *, claim_id: int, signup_id: int, version: int, actor: Employee, reason: str
+) -> Claim:
+    """Accepts a claim for one of the sign-ups whose customer hash matches it: the
+    sign-up's attribution is assigned or reassigned to the claimant (an event, as for
+    any decision), unless it already counts for them (then only the claim closes).
+    `version` is the version of that attribution the reviewer saw.
+
+    Locks the claim, then the sign-up and its attribution (see `attributions_decide`).
+    """
+    claim = _locked_open_claim(claim_id, actor)
+    signup = _claimed_signup(claim, signup_id)
+    attribution = attributions_lock([signup.attribution.pk])[signup.attribution.pk]
+    action = _credit_action(attribution, claim)
+    if action is not None:
         attribution_decide(
             attribution_id=attribution.pk,
             version=version,
@@ -111,7 +120,7 @@ def claim_accept(
             action=action,
             reason=reason,
             employee_id=claim.employee_id,
-            note_prefix=note,
+            note_prefix=f"Claim {claim.pk} accepted: ",
         )
     elif attribution.version != version:
         raise Conflict(

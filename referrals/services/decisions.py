@@ -20,11 +20,11 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
-from backend.accounts.identifiers import work_email_hash
-from backend.accounts.models import Employee, EmployeeIdentifier
+from backend.accounts.models import Employee
 from backend.api.errors import Conflict, DomainError, InvalidInput, NotFound
 from referrals.models import LIVE_STATUSES, Attribution, AttributionStatus, Signup
 from referrals.services.attribution import attribution_set_status, withdrawal_period
+from referrals.services.crediting import credit_refusal, own_identifiers_of, reassign_target
 
 MAX_BULK = 500
 
@@ -98,61 +98,6 @@ def _target(
     return _approved_status(attribution.signup, now)
 
 
-def _reassign_target(employee_id: int) -> Employee:
-    employee = Employee.objects.filter(pk=employee_id).first()
-    if employee is None:
-        raise NotFound("No employee with this id.", code="employee_not_found")
-    if not employee.is_active:
-        raise Conflict("This employee has left and cannot be credited.", code="employee_inactive")
-    return employee
-
-
-def _own_identifiers(
-    attributions: Sequence[Attribution], employee: Employee | None
-) -> set[tuple[int, str]]:
-    """(employee id, hash) pairs of the identifiers that the employees to be credited
-    (`employee`, else each attribution's own) hold among these customers' hashes."""
-    credited = {employee.pk} if employee else {a.employee_id for a in attributions} - {None}
-    hashes = {value for a in attributions for value in a.signup.customer_hashes().values()}
-    if not credited or not hashes:
-        return set()
-    own = EmployeeIdentifier.objects.filter(employee_id__in=credited, value_hash__in=hashes)
-    pairs = set(own.values_list("employee_id", "value_hash"))
-    # The work email is the employee's own identifier too, hashed on the fly so that it
-    # follows a changed address.
-    emails = (
-        [(employee.pk, employee.email)]
-        if employee
-        else Employee.objects.filter(pk__in=credited).values_list("pk", "email")
-    )
-    pairs |= {(pk, work_email_hash(email)) for pk, email in emails} & {
-        (pk, value) for pk in credited for value in hashes
-    }
-    return pairs
-
-
-def credit_refusal(
-    *, employee: Employee, signup: Signup, own_identifiers: set[tuple[int, str]]
-) -> Conflict | None:
-    """Why `employee` may not be credited for `signup`, by the attribution rules that
-    concern the person (see `referrals.services.signups`), or None. Every path that
-    credits someone (approve, reassign, an accepted claim, bulk) asks this.
-
-    `own_identifiers` holds (employee id, hash) pairs from `_own_identifiers`.
-    """
-    left = not employee.is_active and (
-        employee.left_at is None or employee.left_at <= signup.occurred_at
-    )
-    if left:
-        return Conflict(
-            "The referrer had left at the sign-up and cannot be credited.",
-            code="referrer_inactive",
-        )
-    if any((employee.pk, value) in own_identifiers for value in signup.customer_hashes().values()):
-        return Conflict("The customer is this employee themselves.", code="self_referral")
-    return None
-
-
 def attributions_lock(ids: Sequence[int]) -> dict[int, Attribution]:
     """FOR UPDATE locks on the sign-ups, then the attributions, each in pk order."""
     signup_ids = Attribution.objects.filter(pk__in=ids).values_list("signup_id", flat=True)
@@ -168,6 +113,86 @@ def attributions_lock(ids: Sequence[int]) -> dict[int, Attribution]:
 
 def _error(attribution_id: int, exc: DomainError) -> dict[str, object]:
     return {"id": attribution_id, "code": exc.code, "message": exc.message, **(exc.extra or {})}
+
+
+def _reason_required(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            "Give a reason for the decision.",
+            fields={"reason": [{"code": "required", "message": "Give a reason."}]},
+        )
+    return reason
+
+
+def _checked_ids(seen: Sequence[SeenVersion]) -> list[int]:
+    ids = [item.attribution_id for item in seen]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("An attribution may appear only once.", code="duplicate_id")
+    if len(ids) > MAX_BULK:
+        raise InvalidInput(f"At most {MAX_BULK} attributions at once.", code="too_many")
+    return ids
+
+
+def _reassign_target_of(action: str, employee_id: int | None) -> Employee | None:
+    if action != DecisionAction.REASSIGN:
+        return None
+    if employee_id is None:
+        raise InvalidInput("Name the employee to reassign to.", code="employee_required")
+    return reassign_target(employee_id)
+
+
+def _all_locked(ids: list[int]) -> dict[int, Attribution]:
+    attributions = attributions_lock(ids)
+    missing = sorted(set(ids) - set(attributions))
+    if missing:
+        raise NotFound(
+            "No attribution with these ids.", code="attribution_not_found", extra={"ids": missing}
+        )
+    return attributions
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """One decision as it applies to each attribution of a batch."""
+
+    action: str
+    actor: Employee
+    employee: Employee | None  # the new employee of a reassignment
+    note: str
+    at: datetime
+    own_identifiers: set[tuple[int, str]]
+
+
+def _decide_one(attribution: Attribution, version: int, decision: _Decision) -> None:
+    """Applies the decision to one locked attribution, or raises the Conflict refusing it."""
+    if attribution.version != version:
+        raise Conflict(
+            f"Changed since you saw it (version {version}, now "
+            f"{attribution.version}); reload and decide again.",
+            code="stale_version",
+            extra={"current_version": attribution.version},
+        )
+    action, employee = decision.action, decision.employee
+    to_status = _target(attribution, action, decision.actor, employee, decision.at)
+    credited = employee or attribution.employee
+    if action != DecisionAction.REJECT and credited is not None:
+        refusal = credit_refusal(
+            employee=credited,
+            signup=attribution.signup,
+            own_identifiers=decision.own_identifiers,
+        )
+        if refusal is not None:
+            raise refusal
+    attribution_set_status(
+        attribution=attribution,
+        to_status=to_status,
+        reason=DECISION_REASONS[DecisionAction(action)],
+        actor=decision.actor,
+        note=decision.note,
+        at=decision.at,
+        reassign_to=employee,
+    )
 
 
 @transaction.atomic
@@ -187,62 +212,17 @@ def attributions_decide(
     any refused attribution raises Conflict listing every refusal in `errors`, or, for a
     single attribution, the refusal itself.
     """
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(
-            "Give a reason for the decision.",
-            fields={"reason": [{"code": "required", "message": "Give a reason."}]},
-        )
-    ids = [item.attribution_id for item in seen]
-    if len(set(ids)) != len(ids):
-        raise InvalidInput("An attribution may appear only once.", code="duplicate_id")
-    if len(ids) > MAX_BULK:
-        raise InvalidInput(f"At most {MAX_BULK} attributions at once.", code="too_many")
-    employee = None
-    if action == DecisionAction.REASSIGN:
-        if employee_id is None:
-            raise InvalidInput("Name the employee to reassign to.", code="employee_required")
-        employee = _reassign_target(employee_id)
-
-    now = timezone.now()
-    attributions = attributions_lock(ids)
-    missing = sorted(set(ids) - set(attributions))
-    if missing:
-        raise NotFound(
-            "No attribution with these ids.", code="attribution_not_found", extra={"ids": missing}
-        )
+    reason = _reason_required(reason)
+    ids = _checked_ids(seen)
+    employee = _reassign_target_of(action, employee_id)
+    attributions = _all_locked(ids)
     credits = action != DecisionAction.REJECT
-    own = _own_identifiers(list(attributions.values()), employee) if credits else set()
+    own = own_identifiers_of(list(attributions.values()), employee) if credits else set()
+    decision = _Decision(action, actor, employee, f"{note_prefix}{reason}", timezone.now(), own)
     errors: list[dict[str, object]] = []
-    decided: list[Attribution] = []
     for item in sorted(seen, key=lambda item: item.attribution_id):
-        attribution = attributions[item.attribution_id]
         try:
-            if attribution.version != item.version:
-                raise Conflict(
-                    f"Changed since you saw it (version {item.version}, now "
-                    f"{attribution.version}); reload and decide again.",
-                    code="stale_version",
-                    extra={"current_version": attribution.version},
-                )
-            to_status = _target(attribution, action, actor, employee, now)
-            credited = employee or attribution.employee
-            if action != DecisionAction.REJECT and credited is not None:
-                refusal = credit_refusal(
-                    employee=credited, signup=attribution.signup, own_identifiers=own
-                )
-                if refusal is not None:
-                    raise refusal
-            attribution_set_status(
-                attribution=attribution,
-                to_status=to_status,
-                reason=DECISION_REASONS[DecisionAction(action)],
-                actor=actor,
-                note=f"{note_prefix}{reason}",
-                at=now,
-                reassign_to=employee,
-            )
-            decided.append(attribution)
+            _decide_one(attributions[item.attribution_id], item.version, decision)
         except Conflict as exc:
             if len(seen) == 1:
                 raise
@@ -253,8 +233,7 @@ def attributions_decide(
             code="decisions_refused",
             extra={"errors": errors},
         )
-    position = {attribution_id: index for index, attribution_id in enumerate(ids)}
-    return sorted(decided, key=lambda attribution: position[attribution.pk])
+    return [attributions[attribution_id] for attribution_id in ids]
 
 
 def attribution_decide(

@@ -77,6 +77,32 @@ def _signups_with(hashes: set[str], *, lock: bool) -> list[Signup]:
     return list(queryset.select_for_update() if lock else queryset)
 
 
+def _hashes_of(identifiers: Mapping[str, str]) -> dict[str, str]:
+    """Kind → keyed hash of each identifier; InvalidInput for a malformed one or none."""
+    if not identifiers:
+        raise InvalidInput("Give the friend's email, phone or account number.", code="required")
+    hashes: dict[str, str] = {}
+    for kind, value in identifiers.items():
+        try:
+            hashes[kind] = identifier_hash(kind, value)
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0], code=exc.code or "invalid") from None
+    return hashes
+
+
+def _friends_signups(hashes: set[str]) -> tuple[list[Signup], set[str]]:
+    """The friend's sign-ups, locked, and every hash they carry. The friend's sign-ups also
+    carry their other identifiers (a phone next to the email asked about): those are
+    theirs too, and so are the sign-ups that hold them."""
+    all_hashes = set(hashes)
+    for signup in _signups_with(hashes, lock=False):
+        all_hashes |= set(signup.customer_hashes().values())
+    signups = _signups_with(all_hashes, lock=True)
+    for signup in signups:
+        all_hashes |= set(signup.customer_hashes().values())
+    return signups, all_hashes
+
+
 def customer_erase(*, identifiers: Mapping[str, str], requested_by: str) -> ErasureResult:
     """Erases a friend from the referral data on their request.
 
@@ -88,24 +114,9 @@ def customer_erase(*, identifiers: Mapping[str, str], requested_by: str) -> Eras
     CustomerErasure row records the request, without the identifiers. All or nothing.
     Raises InvalidInput for a malformed identifier or when none is given.
     """
-    if not identifiers:
-        raise InvalidInput("Give the friend's email, phone or account number.", code="required")
-    hashes: dict[str, str] = {}
-    for kind, value in identifiers.items():
-        try:
-            hashes[kind] = identifier_hash(kind, value)
-        except ValidationError as exc:
-            raise InvalidInput(exc.messages[0], code=exc.code or "invalid") from None
+    hashes = _hashes_of(identifiers)
     with transaction.atomic():
-        # The friend's sign-ups also carry their other identifiers (a phone next to the
-        # email asked about): those are theirs too, and so are the sign-ups that hold them.
-        first = _signups_with(set(hashes.values()), lock=False)
-        all_hashes = set(hashes.values())
-        for signup in first:
-            all_hashes |= set(signup.customer_hashes().values())
-        signups = _signups_with(all_hashes, lock=True)
-        for signup in signups:
-            all_hashes |= set(signup.customer_hashes().values())
+        signups, all_hashes = _friends_signups(set(hashes.values()))
         LiveCustomer.objects.filter(
             Q(value_hash__in=all_hashes) | Q(attribution__signup__in=signups)
         ).delete()

@@ -18,6 +18,7 @@ from backend.api.errors import Conflict, NotFound
 from knowledge.models import Article, ArticleStatus
 from referrals.models import ReferralCode, Share, ShareFeedback, Visit, VisitSalt
 from referrals.services.codes import referral_code_ensure_personal, referral_code_parse_path
+from referrals.sql import PublicShare
 
 TOKEN_BYTES = 16  # 128 random bits, 22 URL-safe characters
 
@@ -101,29 +102,31 @@ def visitor_from_request(request: HttpRequest) -> Visitor:
     not stored, and the salt is deleted after two days, so the hash cannot be traced back
     or linked across days."""
     day = timezone.localdate()
-    network = visitor_network(BaseThrottle().get_ident(request) or "")  # honours NUM_PROXIES
+    # `get_ident` reads only `META`, which a plain HttpRequest has too; it honours NUM_PROXIES.
+    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    network = visitor_network(ident or "")
     digest = hashlib.sha256(f"{_salt_for(day)}|{network}".encode()).hexdigest()
     return Visitor(day=day, visitor_hash=digest)
 
 
-def visit_record(*, share: Share, visitor: Visitor) -> None:
+def visit_record(*, share: PublicShare, visitor: Visitor) -> None:
     """Counts a view; a repeat view by the same visitor on the same day is ignored by the
     unique constraint (INSERT … ON CONFLICT DO NOTHING), so concurrent views cannot double."""
     Visit.objects.bulk_create(
-        [Visit(share=share, day=visitor.day, visitor_hash=visitor.visitor_hash)],
+        [Visit(share_id=share.id, day=visitor.day, visitor_hash=visitor.visitor_hash)],
         ignore_conflicts=True,
     )
 
 
 @transaction.atomic
 def share_feedback_record(
-    *, share: Share, visitor: Visitor, helpful: bool, reason: str = ""
+    *, share: PublicShare, visitor: Visitor, helpful: bool, reason: str = ""
 ) -> ShareFeedback:
     """The friend's answer to 'did this help?'; a second answer the same day replaces it."""
-    if share.article_id is None:
+    if share.answer is None:
         raise Conflict("This link shares a code, not an answer.", code="no_answer")
     feedback = ShareFeedback(
-        share=share,
+        share_id=share.id,
         day=visitor.day,
         visitor_hash=visitor.visitor_hash,
         helpful=helpful,

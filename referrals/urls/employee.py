@@ -1,19 +1,19 @@
 from django.urls import path
 
-from referrals.apis import campaigns, employee
+from referrals.apis import attributions, campaigns, claims, codes, impact, shares
 
 urlpatterns = [
-    path("codes/", employee.ReferralCodeListCreateApi.as_view(), name="referral-codes"),
+    path("codes/", codes.ReferralCodeListCreateApi.as_view(), name="referral-codes"),
     path(
         "codes/<str:code>/revoke/",
-        employee.ReferralCodeRevokeApi.as_view(),
+        codes.ReferralCodeRevokeApi.as_view(),
         name="referral-code-revoke",
     ),
-    path("codes/<str:code>/qr/", employee.ReferralCodeQrApi.as_view(), name="referral-code-qr"),
-    path("shares/", employee.ShareListCreateApi.as_view(), name="shares"),
-    path("shares/<str:token>/qr/", employee.ShareQrApi.as_view(), name="share-qr"),
-    path("attributions/", employee.AttributionListApi.as_view(), name="attributions"),
-    path("impact/", employee.ImpactApi.as_view(), name="impact"),
-    path("claims/", employee.ClaimListCreateApi.as_view(), name="claims"),
+    path("codes/<str:code>/qr/", codes.ReferralCodeQrApi.as_view(), name="referral-code-qr"),
+    path("shares/", shares.ShareListCreateApi.as_view(), name="shares"),
+    path("shares/<str:token>/qr/", shares.ShareQrApi.as_view(), name="share-qr"),
+    path("attributions/", attributions.AttributionListApi.as_view(), name="attributions"),
+    path("impact/", impact.ImpactApi.as_view(), name="impact"),
+    path("claims/", claims.ClaimListCreateApi.as_view(), name="claims"),
     path("campaigns/", campaigns.CampaignListApi.as_view(), name="campaigns"),
 ]

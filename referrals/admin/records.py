@@ -1,6 +1,5 @@
-"""Referrals in the admin. Sales ops set up campaigns, decide attributions through the
-review workspace (`referrals.ops.admin`) and see everything else read-only; attribution
-events can never be changed or deleted, by anyone."""
+"""The referrals records in the admin: campaigns, codes, shares, sign-ups, events,
+claims, sign-up API keys and erasures; everything but campaigns read-only."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from django.http import HttpRequest
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from referrals.admin.common import ReadOnlyAdmin
 from referrals.models import (
     AttributionEvent,
     Campaign,
@@ -23,19 +23,6 @@ from referrals.models import (
     Signup,
 )
 from referrals.services.codes import referral_code_revoke
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the product's rules, never by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Campaign)
@@ -81,32 +68,6 @@ class ShareFeedbackAdmin(ReadOnlyAdmin):
     exclude = ("visitor_hash",)
 
 
-class AttributionEventInline(admin.TabularInline):
-    model = AttributionEvent
-    fields = (
-        "at",
-        "from_status",
-        "to_status",
-        "reason",
-        "actor",
-        "from_employee",
-        "to_employee",
-        "note",
-    )
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Signup)
 class SignupAdmin(ReadOnlyAdmin):
     list_display = ("external_id", "source", "occurred_at", "sales_channel", "activated_at")
@@ -143,10 +104,6 @@ class SignupApiKeyAdmin(APIKeyModelAdmin):
 
 admin.site.unregister(APIKey)
 admin.site.register(APIKey, SignupApiKeyAdmin)
-
-
-# The attribution review workspace builds on the classes above.
-from referrals.ops import admin as ops_admin  # noqa: E402, F401
 
 
 @admin.register(CustomerErasure)
