@@ -14,8 +14,6 @@ from referrals.models.attributions import (
     AttributionEvent,
     AttributionStatus,
     LiveCustomer,
-    review_rank,
-    review_rank_sql,
 )
 from referrals.models.campaigns import Campaign
 from referrals.models.claims import Claim, ClaimStatus, CustomerErasure
@@ -56,6 +54,4 @@ __all__ = [
     "Signup",
     "Visit",
     "VisitSalt",
-    "review_rank",
-    "review_rank_sql",
 ]

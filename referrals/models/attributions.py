@@ -29,9 +29,8 @@ LIVE_STATUSES = frozenset(
 
 
 # The ops queue shows attributions that need review first. This is the one declaration of
-# that review rank (1 for REVIEW_FIRST, 0 for the rest): the queue orders by REVIEW_RANK and
-# an index is built on exactly it; cursors compute it with `review_rank`, written-out SQL
-# with `review_rank_sql`.
+# that review rank (1 for REVIEW_FIRST, 0 for the rest): the queue, its cursor and the CSV
+# export order by REVIEW_RANK, and the queue index is built on exactly it.
 REVIEW_FIRST = AttributionStatus.NEEDS_REVIEW
 
 REVIEW_RANK = Case(
@@ -39,16 +38,6 @@ REVIEW_RANK = Case(
     default=Value(0),
     output_field=models.IntegerField(),
 )
-
-
-def review_rank(status: str) -> int:
-    """REVIEW_RANK of an attribution with `status`, computed in Python."""
-    return int(status == REVIEW_FIRST)
-
-
-def review_rank_sql(column: str) -> str:
-    """REVIEW_RANK written out over `column`, an already quoted column reference."""
-    return f"CASE WHEN {column} = '{REVIEW_FIRST.value}' THEN 1 ELSE 0 END"
 
 
 class Attribution(models.Model):

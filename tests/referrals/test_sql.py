@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from backend.accounts.models import Employee
@@ -14,7 +13,6 @@ from knowledge.models import Article
 from referrals import sql
 from referrals.models import (
     LIVE_STATUSES,
-    REVIEW_RANK,
     Attribution,
     AttributionStatus,
     Campaign,
@@ -22,8 +20,6 @@ from referrals.models import (
     Share,
     Signup,
     Visit,
-    review_rank,
-    review_rank_sql,
 )
 from tests.referrals.conftest import personal_code
 
@@ -179,22 +175,3 @@ def test_the_campaign_of_a_share_is_none_without_one(employee: Employee) -> None
     found = sql.public_share_get(token=share.token)
     assert found is not None
     assert (found.campaign, found.answer, found.code_attributes) == (None, None, True)
-
-
-def test_the_written_out_review_rank_ranks_as_the_queue_and_its_cursor(
-    make_employee: Callable[..., Employee],
-) -> None:
-    employee = make_employee()
-    for status in AttributionStatus.values:
-        _attribution(None if status == AttributionStatus.UNATTRIBUTED else employee, status)
-    column = f'"{Attribution._meta.db_table}"."status"'
-
-    rows = Attribution.objects.annotate(
-        orm=REVIEW_RANK,
-        written=RawSQL(review_rank_sql(column), []),  # noqa: S611  (a constant fragment)
-    ).values_list("status", "orm", "written")
-
-    assert {(status, orm, written) for status, orm, written in rows} == {
-        (status, review_rank(status), review_rank(status)) for status in AttributionStatus.values
-    }
-    assert {review_rank(status) for status in AttributionStatus.values} == {0, 1}
