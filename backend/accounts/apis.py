@@ -14,6 +14,7 @@ from backend.accounts import passwords, services
 from backend.accounts.models import Employee, Language
 from backend.accounts.selectors import employee_personal_code
 from backend.api.permissions import IsEmployee, Public
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import StrictInputSerializer
 from backend.api.throttling import (
     LoginIdentityThrottle,
@@ -183,7 +184,7 @@ class LogoutApi(APIView):
         request=InputSerializer,
         responses={204: None},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.auth_logout(employee=request.user, refresh=serializer.validated_data["refresh"])
@@ -250,7 +251,7 @@ class MeApi(APIView):
         summary="Your profile, roles and personal referral code",
         responses={200: EmployeeProfileSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         return Response(_profile(request.user))
 
     @extend_schema(
@@ -260,7 +261,7 @@ class MeApi(APIView):
         request=InputSerializer,
         responses={200: EmployeeProfileSerializer},
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         employee = services.employee_update_preferences(
