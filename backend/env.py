@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 
@@ -16,24 +17,26 @@ class Env:
 
     Every parser raises ImproperlyConfigured with the variable's name, so a typo in a
     deployment stops the process at start-up instead of surfacing as odd behaviour later.
+    The parsers are named after the types they return, so inside the class those names
+    mean the methods: annotations spell the types `builtins.str` and so on.
     """
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def is_set(self, name: str) -> bool:
+    def is_set(self, name: builtins.str) -> builtins.bool:
         return self.environ.get(name, "").strip() != ""
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str = "") -> builtins.str:
         return self.environ.get(name, default).strip() or default
 
-    def required_str(self, name: str, *, reason: str) -> str:
+    def required_str(self, name: builtins.str, *, reason: builtins.str) -> builtins.str:
         value = self.environ.get(name, "").strip()
         if not value:
             raise ImproperlyConfigured(f"{name} must be set: {reason}")
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -46,7 +49,14 @@ class Env:
             f"{name} must be one of true/false/1/0/yes/no/on/off, got {raw!r}"
         )
 
-    def int(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int,
+        *,
+        minimum: builtins.int = 0,
+        maximum: builtins.int | None = None,
+    ) -> builtins.int:
         raw = self.environ.get(name, "").strip()
         if not raw:
             return default
@@ -59,13 +69,17 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be {bounds}, got {value}")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         raw = self.environ.get(name)
         if raw is None or not raw.strip():
             return list(default or [])
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]
+    ) -> builtins.str:
         value = self.str(name, default)
         if value not in choices:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")

@@ -91,3 +91,17 @@ def demo_knowledge_seed() -> KnowledgeSeedResult:
         notices_pinned=_pin_notices(editor),
         questions_created=_seed_questions(),
     )
+
+
+def demo_knowledge_part() -> list[str]:
+    """Knowledge's share of `seed_demo` (registered in apps.py): the articles, the outage
+    notice and questions, then the search index over them."""
+    from knowledge.search.store import index_rebuild
+
+    knowledge = demo_knowledge_seed()
+    search_index = index_rebuild()
+    return [
+        f"knowledge: {knowledge.imported.created} articles created, "
+        f"{knowledge.notices_pinned} outage notice(s) pinned",
+        f"search index: {search_index.documents} articles indexed",
+    ]

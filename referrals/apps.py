@@ -7,10 +7,11 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.accounts import employment
+        from backend.accounts.extensions import demo_part_register, personal_code_reader_register
         from knowledge.friend_feedback import friend_feedback_reader_register
         from referrals import authentication  # noqa: F401  registers the OpenAPI security scheme
-        from referrals.ops import admin as ops_admin  # noqa: F401  registers the review workspace
-        from referrals.receivers import codes_follow_employment
+        from referrals.demo import demo_referrals_part
+        from referrals.receivers import codes_follow_employment, personal_code_shown
         from referrals.share_outcomes import friend_verdicts
 
         # Codes are issued at hire, frozen at leave and unfrozen at return.
@@ -19,3 +20,5 @@ class ReferralsConfig(AppConfig):
                 codes_follow_employment, dispatch_uid=f"referrals.codes.{name}"
             )
         friend_feedback_reader_register(friend_verdicts)
+        personal_code_reader_register(personal_code_shown)
+        demo_part_register(demo_referrals_part)

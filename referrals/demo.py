@@ -195,3 +195,13 @@ def demo_referrals_seed() -> ReferralSeedResult:
     claim_create(employee=noah, kind="phone", value="+31612349999", note="Vriend van de sportclub")
     _, key = APIKey.objects.create_key(name=DEMO_SOURCE)
     return ReferralSeedResult(created=True, api_key=key, signups=len(items))
+
+
+def demo_referrals_part() -> list[str]:
+    """Referrals' share of `seed_demo` (registered in apps.py); the sign-up API key is
+    printed once, when it is made."""
+    referrals = demo_referrals_seed()
+    lines = [f"referrals: {referrals.signups} sign-ups created"]
+    if referrals.api_key:
+        lines.append(f"sign-up API key (source demo-crm, shown once): {referrals.api_key}")
+    return lines

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,6 +12,8 @@ from backend.accounts import passwords, services
 from backend.accounts.models import Employee, Language
 from backend.accounts.selectors import employee_personal_code
 from backend.api.permissions import IsEmployee, Public
+from backend.api.rendering import render
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import StrictInputSerializer
 from backend.api.throttling import (
     LoginIdentityThrottle,
@@ -21,7 +21,6 @@ from backend.api.throttling import (
     PasswordResetIdentityThrottle,
     TokenRefreshThrottle,
 )
-from referrals.codes import format_code
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -183,7 +182,7 @@ class LogoutApi(APIView):
         request=InputSerializer,
         responses={204: None},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.auth_logout(employee=request.user, refresh=serializer.validated_data["refresh"])
@@ -214,27 +213,7 @@ class EmployeeProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_personal_code(self, employee: Employee) -> str | None:
-        raw = getattr(employee, "personal_code", None)
-        return format_code(raw) if raw else None
-
-
-def _profile(employee: Employee) -> dict[str, Any]:
-    """What EmployeeProfileSerializer renders, built directly: this is the most frequent
-    call of the app, and the serializer's field machinery costs more than the query."""
-    code = employee_personal_code(employee=employee)
-    return {
-        "id": employee.pk,
-        "email": employee.email,
-        "employee_number": employee.employee_number,
-        "display_name": employee.display_name,
-        "department": employee.department,
-        "team": employee.team,
-        "language": employee.language,
-        "roles": employee.roles,
-        "is_staff": employee.is_staff,
-        "ranking_opt_out": employee.ranking_opt_out,
-        "personal_code": format_code(code) if code else None,
-    }
+        return employee_personal_code(employee=employee)
 
 
 class MeApi(APIView):
@@ -250,8 +229,8 @@ class MeApi(APIView):
         summary="Your profile, roles and personal referral code",
         responses={200: EmployeeProfileSerializer},
     )
-    def get(self, request: Request) -> Response:
-        return Response(_profile(request.user))
+    def get(self, request: EmployeeRequest) -> Response:
+        return Response(render(EmployeeProfileSerializer, request.user))
 
     @extend_schema(
         operation_id="me_update",
@@ -260,10 +239,10 @@ class MeApi(APIView):
         request=InputSerializer,
         responses={200: EmployeeProfileSerializer},
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         employee = services.employee_update_preferences(
             employee=request.user, data=serializer.validated_data
         )
-        return Response(_profile(employee))
+        return Response(render(EmployeeProfileSerializer, employee))

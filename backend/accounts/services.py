@@ -73,7 +73,8 @@ def auth_sso_login(*, id_token: str) -> TokenPair:
 
 def _parse_refresh(raw: str) -> RefreshToken:
     try:
-        return RefreshToken(raw)  # verifies signature, expiry and the blacklist
+        # Verifies signature, expiry and the blacklist.
+        return RefreshToken(raw)  # type: ignore[arg-type]  # simplejwt types the encoded token as a Token
     except TokenError:
         raise TokenInvalid() from None
 
@@ -108,10 +109,12 @@ def auth_refresh(*, refresh: str) -> TokenPair:
     `employee_sessions_end` (which also blacklists) is reported as such.
     """
     try:
-        claims = token_backend.decode(refresh, verify=True)  # signature and expiry
+        # Signature and expiry.
+        claims = token_backend.decode(refresh, verify=True)  # type: ignore[arg-type]  # simplejwt types the encoded token as a Token
     except TokenBackendError:
         raise TokenInvalid() from None
-    employee = Employee.objects.filter(pk=claims.get("user_id")).first()
+    user_id = claims.get("user_id")
+    employee = None if user_id is None else Employee.objects.filter(pk=user_id).first()
     if employee is None or not employee.is_active:
         raise AuthenticationError("This account is not active.", code="account_inactive")
     if not session_is_current(employee=employee, claims=claims):
@@ -129,13 +132,13 @@ def auth_logout(*, employee: Employee, refresh: str) -> None:
     """Blacklists the caller's refresh token. Logging out twice is harmless."""
     try:
         # Signature and expiry only: an already blacklisted token is a finished logout.
-        payload = token_backend.decode(refresh, verify=True)
+        payload = token_backend.decode(refresh, verify=True)  # type: ignore[arg-type]  # simplejwt types the encoded token as a Token
     except TokenBackendError:
         raise TokenInvalid() from None
     if payload.get("token_type") != "refresh" or str(payload.get("user_id")) != str(employee.pk):
         raise TokenInvalid("This is not a refresh token of your session.")
     with contextlib.suppress(TokenInvalid):
-        _blacklist(RefreshToken(refresh, verify=False))
+        _blacklist(RefreshToken(refresh, verify=False))  # type: ignore[arg-type]  # simplejwt types the encoded token as a Token
 
 
 def employee_create(

@@ -17,7 +17,9 @@ class EmployeeJWTAuthentication(JWTAuthentication):
     and role checks later in the request cost nothing (simplejwt's own lookup would leave
     them a query each)."""
 
-    def get_user(self, validated_token: Token) -> Employee:
+    # simplejwt annotates the result with a TypeVar its signature does not bind, which no
+    # concrete user class satisfies; an Employee is the AbstractBaseUser it stands for.
+    def get_user(self, validated_token: Token) -> Employee:  # type: ignore[override]
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if user_id is None:
             raise InvalidToken("Token contained no recognizable user identification")

@@ -99,9 +99,11 @@ def error_body(
     return body
 
 
-def error_json_response(status_code: int, code: str, message: str) -> JsonResponse:
+def error_json_response(
+    status_code: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JsonResponse:
     """The error shape for code paths outside DRF views (middleware, URL-level 404s)."""
-    return JsonResponse(error_body(code, message), status=status_code)
+    return JsonResponse(error_body(code, message), status=status_code, headers=headers)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[dict[str, str]]]:
@@ -160,10 +162,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
             headers=dict(exc.headers),
         )
     if isinstance(exc, DjangoValidationError):
-        detail = (
+        return _validation_response(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-        return _validation_response(detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -120,9 +120,10 @@ class ServiceUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database unavailable", exc_info=exception)
-            response = error_json_response(
-                503, ServiceUnavailable.default_code, ServiceUnavailable.default_message
+            return error_json_response(
+                503,
+                ServiceUnavailable.default_code,
+                ServiceUnavailable.default_message,
+                headers=ServiceUnavailable.headers,
             )
-            response.headers.update(ServiceUnavailable.headers)
-            return response
         return None

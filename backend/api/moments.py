@@ -21,11 +21,14 @@ overflow, for rows stored before these rules existed.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 EARLIEST_DAY = EARLIEST.date()
@@ -47,7 +50,7 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
         return datetime.max.replace(tzinfo=UTC) if delta > timedelta(0) else EARLIEST
 
 
-MESSAGES = {
+MESSAGES: dict[str, StrOrPromise] = {
     "timezone_required": "Give the time zone, e.g. 2026-03-01T09:30:00Z or +01:00.",
     "too_early": "Must not be before 2000-01-01.",
     "in_future": "Must not be in the future.",

@@ -15,6 +15,7 @@ from django.db import DataError
 from rest_framework import pagination, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from backend.api.errors import DomainError
 
@@ -50,6 +51,8 @@ def cursor_json(raw: str) -> Any:
 
 
 class CursorPagination(pagination.CursorPagination):
+    # DRF reads PAGE_SIZE into an optional; every list here has a page size.
+    page_size: int = int(api_settings.PAGE_SIZE or 20)
     page_size_query_param = "page_size"
     ordering = ("-created_at", "-id")
 
@@ -60,7 +63,7 @@ class CursorPagination(pagination.CursorPagination):
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
-            return int(self.page_size)
+            return self.page_size
         try:
             size = int(raw)
         except ValueError:

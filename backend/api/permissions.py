@@ -7,7 +7,14 @@ from typing import Any
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 
+from backend.accounts.models import Employee
 from backend.accounts.roles import Role
+
+
+def signed_in_employee(request: Request) -> Employee | None:
+    """The active employee making the request, or None (anonymous or inactive)."""
+    user = request.user
+    return user if isinstance(user, Employee) and user.is_active else None
 
 
 class DenyAll(BasePermission):
@@ -25,15 +32,15 @@ class IsEmployee(BasePermission):
     message = "You must be signed in as an active employee."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active)
+        return signed_in_employee(request) is not None
 
 
 class _HasRole(IsEmployee):
     role: Role
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return super().has_permission(request, view) and request.user.has_role(self.role)
+        employee = signed_in_employee(request)
+        return employee is not None and employee.has_role(self.role)
 
 
 class IsEditor(_HasRole):
@@ -50,7 +57,8 @@ class IsStaff(IsEmployee):
     message = "Only administrators may do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return super().has_permission(request, view) and bool(request.user.is_staff)
+        employee = signed_in_employee(request)
+        return employee is not None and employee.is_staff
 
 
 class Public(AllowAny):

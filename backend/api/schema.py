@@ -29,7 +29,9 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Machine-readable error code, e.g. `invalid`, `not_found`, `throttled`."
     )
     message = serializers.CharField(help_text="Human-readable explanation.")
-    fields = serializers.DictField(
+    # The error shape's own key; DRF's metaclass moves declared fields off the class, so
+    # it does not replace `Serializer.fields` (which the stubs see it overriding).
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=ErrorFieldSerializer(many=True),
         required=False,
         help_text="Validation errors per field; nested fields use dotted paths (`items.3.email`).",
@@ -58,6 +60,11 @@ ERROR_DESCRIPTIONS = {
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
+def _pattern_of(validator: RegexValidator) -> str:
+    regex = validator.regex  # compiled by the validator, though it may be given as text
+    return regex if isinstance(regex, str) else regex.pattern
+
+
 class ApiAutoSchema(AutoSchema):
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         """Names nested `SomeApi.InputSerializer` classes after their view: `Some`
@@ -77,10 +84,13 @@ class ApiAutoSchema(AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict):
             # `Item(many=True, min_length=1, max_length=500)`: drf-spectacular drops the bounds.
-            if field.min_length is not None:
-                schema["minItems"] = field.min_length
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            # (DRF has these since 3.15; its stubs do not yet.)
+            min_length = getattr(field, "min_length", None)
+            max_length = getattr(field, "max_length", None)
+            if min_length is not None:
+                schema["minItems"] = min_length
+            if max_length is not None:
+                schema["maxItems"] = max_length
         if not (
             direction == "request"
             and isinstance(schema, dict)
@@ -90,7 +100,7 @@ class ApiAutoSchema(AutoSchema):
         ):
             return schema
         regex = next(
-            (v.regex.pattern for v in field.validators if isinstance(v, RegexValidator)), None
+            (_pattern_of(v) for v in field.validators if isinstance(v, RegexValidator)), None
         )
         if regex is not None:
             # e.g. SlugField; Python's end-of-string anchor reads `$` in the schema.

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.fields import empty
 
 from backend.api.errors import NotFound
 
@@ -67,7 +66,7 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:
         return f"Must be {label}, not a boolean."
     if not isinstance(value, types):
         return f"Must be {label}."
-    if isinstance(field, serializers.ListField) and not isinstance(field.child, type(empty)):
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
         for item in value:
             if json_type_error(field.child, item):
                 return f"Every item must be {(_expected(field.child) or ((), 'valid'))[1]}."
@@ -133,7 +132,7 @@ class _ReferenceMixin:
     """A reference to a record that does not exist names no resource: 404 with a code
     `<field>_not_found` and the field, rather than a 400 for a value of the right form."""
 
-    field_name: str
+    field_name: str | None  # set when the field is bound to its serializer
 
     def to_internal_value(self, data: Any) -> Any:
         try:
@@ -141,11 +140,12 @@ class _ReferenceMixin:
         except serializers.ValidationError as exc:
             details = exc.detail if isinstance(exc.detail, list) else [exc.detail]
             if any(getattr(detail, "code", None) == "does_not_exist" for detail in details):
-                message = f"No {self.field_name.replace('_', ' ')} with this value."
+                name = str(self.field_name)
+                message = f"No {name.replace('_', ' ')} with this value."
                 raise NotFound(
                     message,
-                    code=f"{self.field_name}_not_found",
-                    fields={self.field_name: [{"code": "does_not_exist", "message": message}]},
+                    code=f"{name}_not_found",
+                    fields={name: [{"code": "does_not_exist", "message": message}]},
                 ) from None
             raise
 

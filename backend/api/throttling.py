@@ -17,7 +17,7 @@ import hashlib
 import logging
 import math
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -63,7 +63,8 @@ class CacheCounterThrottle(BaseThrottle):
         return self.get_ident(request)
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # DRF's rates are "N/period" strings; its stubs type them as numbers.
+        rate = cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
         if not rate:
             return True
         ident = self.get_ident_key(request, view)

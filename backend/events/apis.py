@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from backend.api.pagination import CursorPagination
 from backend.api.permissions import IsEmployee
+from backend.api.request import EmployeeRequest
 from backend.api.serializers import (
     QueryParamsSerializer,
     StrictInputSerializer,
@@ -89,7 +90,7 @@ class NotificationListApi(APIView):
         parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="only unread")],
         responses={200: NotificationSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = FeedPagination()
@@ -118,7 +119,7 @@ class NotificationReadApi(APIView):
         request=None,
         responses={200: NotificationSerializer},
     )
-    def post(self, request: Request, notification_id: int) -> Response:
+    def post(self, request: EmployeeRequest, notification_id: int) -> Response:
         refuse_body_fields(request.data)
         notification = services.notification_mark_read(
             employee=request.user, notification_id=notification_id
@@ -141,7 +142,7 @@ class NotificationReadAllApi(APIView):
         request=None,
         responses={200: OutputSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: EmployeeRequest) -> Response:
         refuse_body_fields(request.data)
         marked = services.notifications_mark_all_read(employee=request.user)
         return Response(self.OutputSerializer({"marked_read": marked, "unread_count": 0}).data)
@@ -184,7 +185,7 @@ class DeviceCreateApi(APIView):
         request=InputSerializer,
         responses={201: DeviceSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: EmployeeRequest) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -207,7 +208,7 @@ class DeviceDeleteApi(APIView):
         summary="Stop push messages to one of your phones",
         responses={204: None},
     )
-    def delete(self, request: Request, device_id: int) -> Response:
+    def delete(self, request: EmployeeRequest, device_id: int) -> Response:
         services.device_remove(employee=request.user, device_id=device_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -226,7 +227,7 @@ class PushPreferenceApi(APIView):
         summary="Your push preference",
         responses={200: PreferenceSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: EmployeeRequest) -> Response:
         enabled = selectors.push_enabled(employee=request.user)
         return Response(self.PreferenceSerializer({"push_enabled": enabled}).data)
 
@@ -237,7 +238,7 @@ class PushPreferenceApi(APIView):
         request=PreferenceSerializer,
         responses={200: PreferenceSerializer},
     )
-    def put(self, request: Request) -> Response:
+    def put(self, request: EmployeeRequest) -> Response:
         serializer = self.PreferenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         preference = services.push_preference_set(

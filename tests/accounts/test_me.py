@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import re
+
+import pytest
 from rest_framework.test import APIClient
 
+from backend.accounts import extensions
 from backend.accounts.models import Employee
 
 
@@ -16,7 +20,34 @@ def test_me_shows_the_profile_and_roles(editor: Employee, editor_client: APIClie
     assert body["display_name"] == "Eva Jansen"
     assert body["roles"] == ["editor"]
     assert body["is_staff"] is False
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", body["personal_code"])
     assert "password" not in body
+
+
+def test_me_shows_no_personal_code_when_no_app_reads_one(
+    employee_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(extensions, "_personal_code_readers", [])
+
+    response = employee_client.get("/api/v1/me/")
+
+    assert response.status_code == 200
+    assert response.json()["personal_code"] is None
+
+
+def test_the_first_registered_reader_that_knows_a_code_answers(
+    employee: Employee, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(extensions, "_personal_code_readers", [])
+    knows_none = lambda employee: None  # noqa: E731
+    extensions.personal_code_reader_register(knows_none)
+    extensions.personal_code_reader_register(lambda employee: "AAAAA-AAAAA")
+    extensions.personal_code_reader_register(lambda employee: "BBBBB-BBBBB")
+    extensions.personal_code_reader_register(knows_none)  # a second ready() adds nothing
+
+    assert extensions._personal_code_readers[0] is knows_none
+    assert len(extensions._personal_code_readers) == 3
+    assert extensions.personal_code_of(employee) == "AAAAA-AAAAA"
 
 
 def test_me_without_a_token_is_401(api_client: APIClient, db: None) -> None:

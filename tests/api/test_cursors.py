@@ -99,3 +99,25 @@ def test_an_empty_cursor_is_the_first_page_everywhere(endpoint: str, db: None) -
 
     assert empty.status_code == 200
     assert empty.json()["results"] == first.json()["results"]
+
+
+BAD_PAGE_SIZES = ["0", "-1", "101", "abc", "1.5", "", "1e2"]
+PAGE_SIZE_MESSAGE = "Must be a whole number from 1 to 100."
+PAGE_SIZE_EXPECTED = {
+    "code": "invalid",
+    "message": f"page_size: {PAGE_SIZE_MESSAGE}",
+    "fields": {"page_size": [{"code": "invalid", "message": PAGE_SIZE_MESSAGE}]},
+}
+
+
+@pytest.mark.parametrize("endpoint", PAGINATED)
+def test_every_paginator_refuses_a_bad_page_size_alike(endpoint: str, db: None) -> None:
+    route, client = _route_and_client(endpoint)
+
+    answers = {
+        size: (response.status_code, response.json())
+        for size in BAD_PAGE_SIZES
+        for response in [client.get(route, {"page_size": size})]
+    }
+
+    assert answers == dict.fromkeys(BAD_PAGE_SIZES, (400, PAGE_SIZE_EXPECTED))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.accounts.demo import DEMO_PASSWORD, demo_employees_seed
-from knowledge.demo import demo_knowledge_seed
+from backend.accounts.extensions import demo_parts
 
 OVERRIDE_FLAG = "--i-know-this-is-not-production"
 
@@ -35,21 +35,10 @@ class Command(BaseCommand):
             )
         employees = demo_employees_seed()
         self.stdout.write(f"employees: {employees.created} created")
-        knowledge = demo_knowledge_seed()
-        self.stdout.write(
-            f"knowledge: {knowledge.imported.created} articles created, "
-            f"{knowledge.notices_pinned} outage notice(s) pinned"
-        )
-        from knowledge.search.store import index_rebuild
-
-        search_index = index_rebuild()
-        self.stdout.write(f"search index: {search_index.documents} articles indexed")
-        from referrals.demo import demo_referrals_seed
-
-        referrals = demo_referrals_seed()
-        self.stdout.write(f"referrals: {referrals.signups} sign-ups created")
-        if referrals.api_key:
-            self.stdout.write(f"sign-up API key (source demo-crm, shown once): {referrals.api_key}")
+        # Each app adds its own content (registered in its AppConfig.ready()).
+        for part in demo_parts():
+            for line in part():
+                self.stdout.write(line)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in employees.logins:
             self.stdout.write(f"  {login.email:<45} {login.role}")
