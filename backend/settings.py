@@ -3,6 +3,10 @@
 Defaults are safe for the local demo (SQLite, DEBUG on only when asked for). With DEBUG
 off every secret must come from the environment, and a malformed value stops start-up
 with a message naming the variable. See `.env.example` for the full list.
+
+One module on purpose (STYLE.md, "Settings"): an operator reads every setting and its
+environment variable top to bottom in one place; sections are headed by comments, and
+test overrides live in the thin `settings_test` overlay.
 """
 
 from __future__ import annotations

@@ -91,8 +91,9 @@ class RosterResult:
     created_employees: list[Employee] = field(default_factory=list)
 
 
-def roster_parse(text: str) -> list[RosterRow]:
-    """Parses and validates the whole file; raises RosterError listing every bad row."""
+def _roster_reader(text: str) -> csv.DictReader[str]:
+    """A reader over the file's rows with normalised column names; RosterError when the
+    header misses a required column or names an unknown one."""
     text = text.removeprefix("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -100,19 +101,44 @@ def roster_parse(text: str) -> list[RosterRow]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append(f"line 1: missing column(s): {', '.join(missing)}")
-        if unknown:
-            problems.append(f"line 1: unknown column(s): {', '.join(unknown)}")
+    problems = []
+    if missing:
+        problems.append(f"line 1: missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"line 1: unknown column(s): {', '.join(unknown)}")
+    if problems:
         raise RosterError(problems)
     reader.fieldnames = header
+    return reader
 
+
+class _FirstLines:
+    """The line each employee number and email first appeared on, to name repeats."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.emails: dict[str, int] = {}
+
+    def repeats(self, line: int, values: dict[str, str]) -> list[str]:
+        number, email = values.get("employee_number", ""), values.get("email", "").lower()
+        found = []
+        if number and number in self.numbers:
+            found.append(f"employee_number {number} repeats line {self.numbers[number]}")
+        if email and email in self.emails:
+            found.append(f"email repeats line {self.emails[email]}")
+        if number:
+            self.numbers.setdefault(number, line)
+        if email:
+            self.emails.setdefault(email, line)
+        return found
+
+
+def roster_parse(text: str) -> list[RosterRow]:
+    """Parses and validates the whole file; raises RosterError listing every bad row."""
+    reader = _roster_reader(text)
     rows: list[RosterRow] = []
     errors: list[str] = []
-    seen_numbers: dict[str, int] = {}
-    seen_emails: dict[str, int] = {}
+    first_lines = _FirstLines()
     for raw in reader:
         line = reader.line_num
         if None in raw:
@@ -122,15 +148,7 @@ def roster_parse(text: str) -> list[RosterRow]:
         if not any(values.values()):
             continue
         row_errors, row = _parse_row(line, values)
-        number, email = values.get("employee_number", ""), values.get("email", "").lower()
-        if number and number in seen_numbers:
-            row_errors.append(f"employee_number {number} repeats line {seen_numbers[number]}")
-        if email and email in seen_emails:
-            row_errors.append(f"email repeats line {seen_emails[email]}")
-        if number:
-            seen_numbers.setdefault(number, line)
-        if email:
-            seen_emails.setdefault(email, line)
+        row_errors.extend(first_lines.repeats(line, values))
         if row_errors:
             errors.extend(f"line {line}: {message}" for message in row_errors)
         elif row is not None:
@@ -140,38 +158,36 @@ def roster_parse(text: str) -> list[RosterRow]:
     return rows
 
 
-def _parse_row(line: int, values: dict[str, str]) -> tuple[list[str], RosterRow | None]:
-    errors = [f"{name} is required" for name in REQUIRED_COLUMNS if not values.get(name)]
-    email = ""
-    if values.get("email"):
-        try:
-            email = normalize_email(values["email"])
-        except ValidationError:
-            errors.append(f"email {values['email']!r} is not a valid address")
-    if len(values.get("employee_number", "")) > 32:
-        errors.append("employee_number is longer than 32 characters")
-    if len(values.get("display_name", "")) > 150:
-        errors.append("display_name is longer than 150 characters")
-    for name in ("department", "team"):
-        if len(values.get(name, "")) > 100:
-            errors.append(f"{name} is longer than 100 characters")
-    language = values.get("language") or Language.NL
-    if language not in Language.values:
-        errors.append(f"language must be nl or en, not {language!r}")
-    status = (values.get("status") or "active").lower()
-    if status not in ("active", "left"):
-        errors.append(f"status must be active or left, not {status!r}")
-    left_at: datetime | None = None
-    if values.get("left_on"):
-        try:
-            left_on = date.fromisoformat(values["left_on"])
-            left_at = timezone.make_aware(datetime.combine(left_on, time.min))
-        except ValueError:
-            errors.append(f"left_on {values['left_on']!r} is not a date (YYYY-MM-DD)")
-    if status == "left" and left_at is None and not values.get("left_on"):
-        left_at = timezone.now()
-    if status == "active" and values.get("left_on"):
+_MAX_LENGTHS = {"employee_number": 32, "display_name": 150, "department": 100, "team": 100}
+
+
+def _email(values: dict[str, str], errors: list[str]) -> str:
+    if not values.get("email"):
+        return ""
+    try:
+        return normalize_email(values["email"])
+    except ValidationError:
+        errors.append(f"email {values['email']!r} is not a valid address")
+        return ""
+
+
+def _left_at(values: dict[str, str], status: str, errors: list[str]) -> datetime | None:
+    """When a leaver left (midnight of `left_on`, or now when the file gives no date)."""
+    if not values.get("left_on"):
+        return timezone.now() if status == "left" else None
+    left_at = None
+    try:
+        left_on = date.fromisoformat(values["left_on"])
+        left_at = timezone.make_aware(datetime.combine(left_on, time.min))
+    except ValueError:
+        errors.append(f"left_on {values['left_on']!r} is not a date (YYYY-MM-DD)")
+    if status == "active":
         errors.append("left_on is set but status is active")
+    return left_at
+
+
+def _identifier_hashes(values: dict[str, str], errors: list[str]) -> dict[str, str | None]:
+    """Keyed hashes of the identifier columns present (None clears one)."""
     hashes: dict[str, str | None] = {}
     for column, kind in _IDENTIFIER_COLUMNS.items():
         if column not in values:
@@ -184,6 +200,25 @@ def _parse_row(line: int, values: dict[str, str]) -> tuple[list[str], RosterRow 
         except ValidationError:
             # Never echo a personal value back into logs or terminals.
             errors.append(f"{column} is not a valid {kind.label.lower()}")
+    return hashes
+
+
+def _parse_row(line: int, values: dict[str, str]) -> tuple[list[str], RosterRow | None]:
+    errors = [f"{name} is required" for name in REQUIRED_COLUMNS if not values.get(name)]
+    email = _email(values, errors)
+    errors.extend(
+        f"{name} is longer than {limit} characters"
+        for name, limit in _MAX_LENGTHS.items()
+        if len(values.get(name, "")) > limit
+    )
+    language = values.get("language") or Language.NL
+    if language not in Language.values:
+        errors.append(f"language must be nl or en, not {language!r}")
+    status = (values.get("status") or "active").lower()
+    if status not in ("active", "left"):
+        errors.append(f"status must be active or left, not {status!r}")
+    left_at = _left_at(values, status, errors)
+    hashes = _identifier_hashes(values, errors)
     if errors:
         return errors, None
     return [], RosterRow(

@@ -151,25 +151,9 @@ def _validation_response(detail: Any) -> Response:
     )
 
 
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
-    """DRF exception handler: the single place where exceptions become error responses."""
-    headers: dict[str, str] = {}
-
-    if isinstance(exc, DomainError):
-        return Response(
-            error_body(exc.code, exc.message, exc.fields, exc.extra),
-            status=exc.status_code,
-            headers=dict(exc.headers),
-        )
-    if isinstance(exc, DjangoValidationError):
-        return _validation_response(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, IntegrityError):
+def _database_error_response(exc: Exception) -> Response | None:
+    """The response for a database error that escaped the services, else None."""
+    if isinstance(exc, IntegrityError):
         # Services turn the constraint violations they expect into domain errors; one
         # that escapes is still a conflict with stored data, not a server fault.
         logger.error("unexpected integrity error", exc_info=exc)
@@ -177,27 +161,33 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
             error_body("conflict", "The request conflicts with stored data."),
             status=status.HTTP_409_CONFLICT,
         )
-    elif isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable", exc_info=exc)
         return Response(
             error_body(ServiceUnavailable.default_code, ServiceUnavailable.default_message),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers=dict(ServiceUnavailable.headers),
         )
-    elif isinstance(exc, DatabaseError):
+    if isinstance(exc, DatabaseError):
         # DataError and friends: a value the database refused, e.g. out of range.
         logger.warning("database refused a value", exc_info=exc)
         return Response(
             error_body("invalid", "A value in the request is out of range or malformed."),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    return None
 
-    if not isinstance(exc, exceptions.APIException):
-        return None  # a real bug: Django's 500 handling, which logs it
 
-    if isinstance(exc, exceptions.ValidationError):
-        return _validation_response(exc.detail)
+def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc if isinstance(exc, exceptions.APIException) else None
 
+
+def _api_error_response(exc: exceptions.APIException) -> Response:
+    headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     if getattr(exc, "wait", None):
@@ -217,3 +207,26 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         specific = getattr(detail, "code", None)
     code = str(specific or exc.default_code)
     return Response(error_body(code, message), status=exc.status_code, headers=headers)
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF exception handler: the single place where exceptions become error responses."""
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(exc.code, exc.message, exc.fields, exc.extra),
+            status=exc.status_code,
+            headers=dict(exc.headers),
+        )
+    if isinstance(exc, DjangoValidationError):
+        return _validation_response(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    database_error = _database_error_response(exc)
+    if database_error is not None:
+        return database_error
+    api_exception = _as_api_exception(exc)
+    if api_exception is None:
+        return None  # a real bug: Django's 500 handling, which logs it
+    if isinstance(api_exception, exceptions.ValidationError):
+        return _validation_response(api_exception.detail)
+    return _api_error_response(api_exception)
