@@ -62,9 +62,11 @@ test: install
 test-reliability: install
 	$(BIN)/pytest -m "reliability or slow"
 
+## lint: ruff, formatting, types (mypy with django-stubs, zero errors) and migrations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	$(MAKE) migrations-check
 
 format: install
