@@ -40,6 +40,7 @@ BASE_PARTS = (
 )  # fmt: skip
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -74,15 +75,20 @@ def fold(text: str) -> str:
     """Lower-case without accents: the form words are compared in."""
     if text.isascii():  # nearly all text, and far cheaper
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+def hyphenated_words(text: str) -> list[str]:
+    """The text's hyphenated words (`e-sim`), found in the few pieces of text that hold a
+    hyphen (a regular expression over the whole text costs more than all the rest)."""
+    if "-" not in text:
+        return []
+    return [word for piece in text.split() if "-" in piece for word in _HYPHENATED.findall(piece)]
 
 
 def joined_hyphens(text: str) -> str:
     """The joined forms of the text's hyphenated words (`e-sim` → `esim`), space-separated."""
-    if "-" not in text:
-        return ""
-    return " ".join(match.replace("-", "") for match in _HYPHENATED.findall(text))
+    return " ".join(word.replace("-", "") for word in hyphenated_words(text))
 
 
 def hyphen_joiner(compound_parts: list[str]) -> Callable[[str, str], str]:
@@ -96,9 +102,7 @@ def hyphen_joiner(compound_parts: list[str]) -> Callable[[str, str], str]:
         return bool(analyze(word.replace("-", "")) != analyze(word))
 
     def joined(language: str, text: str) -> str:
-        if "-" not in text:
-            return ""
-        words = (match.lower() for match in _HYPHENATED.findall(text))
+        words = (word.lower() for word in hyphenated_words(text))
         return " ".join(w.replace("-", "") for w in words if differs(language, w))
 
     return joined
@@ -145,15 +149,15 @@ def analyzers(compound_parts: list[str]) -> dict[str, tantivy.TextAnalyzer]:
     return found
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
 def compound_dictionary(dutch_texts: Iterable[str]) -> list[str]:
     """Parts for the compound filter: Dutch words that occur on their own often enough and
     are not themselves made of other such words (so `simkaart` is split into `sim` and
     `kaart` rather than kept whole because it also occurs)."""
-    counts = Counter(w for text in dutch_texts for w in words(text + " " + joined_hyphens(text)))
+    counts: Counter[str] = Counter()
+    for text in dutch_texts:
+        folded = fold(text)
+        counts.update(_WORD.findall(folded))
+        counts.update(_WORD.findall(joined_hyphens(folded)))
     candidates = {
         w
         for w, n in counts.items()

@@ -38,7 +38,7 @@ class Highlighter:
         self.compiled = compiled
         self._stems = stems  # (language, word) → its stems, as the index has them
         self.verdicts: dict[tuple[str, str], bool] = {}
-        self._candidates = None if compiled.typos else _candidates_pattern(compiled)
+        self._candidates = _candidates_pattern(compiled)
 
     def passage(self, *, text: str, language: str) -> str:
         matches = self._matches(text, language)
@@ -82,8 +82,9 @@ class Highlighter:
 
 
 def _candidates_pattern(compiled: CompiledQuery) -> re.Pattern[str] | None:
-    """Finds the typed prefixes and the starts of the query's stems in folded text, a
-    hyphen allowed between any two letters (`e-sim` holds `esim`)."""
+    """Finds, in folded text, the typed prefixes and the starts of the query's stems (a
+    hyphen allowed between any two letters: `e-sim` holds `esim`), and the words as long
+    as a typo give or take its edits. None: every word is a candidate."""
     keys = set(compiled.prefixes)
     for stems in compiled.stems.values():
         keys.update(stem[: max(KEY_MIN_LENGTH, len(stem) - KEY_TRIM)] for stem in stems)
@@ -91,7 +92,12 @@ def _candidates_pattern(compiled: CompiledQuery) -> re.Pattern[str] | None:
     if not keys:
         return None
     alternatives = ["-?".join(map(re.escape, key)) for key in sorted(keys, key=len)]
-    return re.compile("|".join(reversed(alternatives)))
+    alternatives.reverse()  # the longest first
+    if compiled.typos:
+        shortest = min(len(typo) - edits for typo, edits in compiled.typos.items())
+        longest = max(len(typo) + edits for typo, edits in compiled.typos.items())
+        alternatives.append(rf"(?<![\w-])(?:\w-?){{{max(1, shortest)},{longest}}}(?!\w)")
+    return re.compile("|".join(alternatives))
 
 
 def _word_start(text: str, position: int) -> int:
@@ -143,17 +149,23 @@ def _cut(text: str, end: int) -> int:
 
 
 def _within_edits(word: str, target: str, edits: int) -> bool:
-    """Levenshtein distance (adjacent transposition counting as one) at most `edits`."""
+    """Levenshtein distance (adjacent transposition counting as one) at most `edits`.
+    Only the band of cells within `edits` of the diagonal can stay within `edits`, so
+    only those are computed; the others count as one too many."""
     if abs(len(word) - len(target)) > edits:
         return False
-    previous, current = None, list(range(len(target) + 1))
+    over = edits + 1
+    before: list[int] = []
+    previous = [j if j <= edits else over for j in range(len(target) + 1)]
     for i, a in enumerate(word, start=1):
-        before, previous = previous, current
-        current = [i] + [0] * len(target)
-        for j, b in enumerate(target, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
-            if before and i > 1 and j > 1 and a == target[j - 2] and word[i - 2] == b:
-                current[j] = min(current[j], before[j - 2] + 1)
+        current = [i if i <= edits else over] + [over] * len(target)
+        for j in range(max(1, i - edits), min(len(target), i + edits) + 1):
+            b = target[j - 1]
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if before and j > 1 and a == target[j - 2] and word[i - 2] == b:
+                cost = min(cost, before[j - 2] + 1)
+            current[j] = min(cost, over)
         if min(current) > edits:
             return False
-    return current[-1] <= edits
+        before, previous = previous, current
+    return previous[-1] <= edits

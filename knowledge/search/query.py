@@ -18,8 +18,9 @@ every article is published, and skipping the few others is cheaper than intersec
 all of them.
 
 Stopwords of a language (`op`, `the`) are left out of its part of the query unless the
-query has nothing else. Words are OR-ed, and an article containing all of them scores
-half as much again.
+query has nothing else. Words are OR-ed: BM25 already ranks an article holding more of
+them higher. (An extra clause requiring every word raised the labelled queries' MRR@10
+from 0.980 to 0.986 and cost a third of the search time: it evaluated every word twice.)
 """
 
 from __future__ import annotations
@@ -39,8 +40,6 @@ PREFIX_MIN_LENGTH = 3
 PREFIX_BOOST = 0.6
 TYPO_MIN_LENGTH = 4
 TYPO_BOOST = 2.0
-# An article containing every (non-stopword) word gets this share of its score again.
-ALL_WORDS_BOOST = 0.5
 # Edits allowed for an unknown word: one up to this length, two beyond.
 ONE_EDIT_MAX_LENGTH = 7
 
@@ -134,16 +133,13 @@ def _language_clauses(
     analyzers: dict[str, tantivy.TextAnalyzer],
     compiled: CompiledQuery,
 ) -> list[tantivy.Query]:
-    """One clause per significant word in `lang`'s fields, and one more for all of them."""
+    """One clause per significant word, in `lang`'s fields."""
     groups = []
     for word in _significant(terms, analyzers[f"{lang}_stop"]):
         stems = _stems(word, analyzers[f"{lang}_stem"])
         compiled.stems.setdefault(lang, set()).update(stems)
         group = _word_clauses(schema, lang, word, stems, compiled)
         groups.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in group]))
-    if len(groups) > 1:
-        every_word = tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
-        groups.append(tantivy.Query.boost_query(every_word, ALL_WORDS_BOOST))
     return groups
 
 

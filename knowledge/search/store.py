@@ -63,6 +63,11 @@ LOCK_FILE = "writer.lock"
 CATCH_UP_OVERLAP = timedelta(seconds=60)
 DELETIONS_CHECK_SECONDS = 60.0
 GENERATIONS_KEPT = 2
+# A full build: two indexing threads, each with room for 100,000 articles or more, so a
+# large index is a few big segments and never needs merging (a search visits every
+# segment; with 128 MB, 200,000 articles were six).
+BUILD_HEAP_BYTES = 600_000_000
+BUILD_THREADS = 2
 
 
 @dataclass
@@ -161,7 +166,7 @@ def _rebuild_locked(root: Path) -> BuildReport:
     generation = f"g{time.time_ns()}"
     parts = compound_dictionary(_dutch_texts())
     index = index_create(root / generation, parts)
-    writer = index.writer(heap_size=WRITER_HEAP_BYTES * 2)
+    writer = index.writer(heap_size=BUILD_HEAP_BYTES, num_threads=BUILD_THREADS)
     documents = documents_add(writer, rows=_rows(), compound_parts=parts, replace=False)
     writer.commit()
     writer.wait_merging_threads()
