@@ -3,7 +3,9 @@
 - Words are lower-cased and accent-folded (`één` → `een`), then stemmed per language
   (Snowball `dutch` / `english`), so `abonnementen` finds `abonnement`.
 - Hyphenated words are also indexed joined (`e-sim` → `esim`, `sim-only` → `simonly`):
-  people write both forms.
+  people write both forms. Not when the analyzer splits the joined form back into the
+  same parts (Dutch `puk-code` → `pukcode` → `puk` `code`): the article would hold each
+  part twice and outrank its translation on the strength of a hyphen.
 - Dutch compounds are split into known words (`wifibereik` → `wifi` `bereik`), in the
   articles and in the query alike, by Tantivy's compound-word filter. Its dictionary is
   built from the knowledge base's own vocabulary at every full build and stored with the
@@ -17,7 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import tantivy
 
@@ -28,6 +31,7 @@ SURFACE = "surface"
 PART_MIN_LENGTH = 3
 PART_MIN_COUNT = 2
 MAX_WORD_LENGTH = 40
+JOINED_CACHE_SIZE = 100_000
 # Parts every telecom knowledge base has, even before its articles use them on their own.
 BASE_PARTS = (
     "abonnement", "bel", "bereik", "bundel", "data", "glasvezel", "internet", "kaart",
@@ -36,22 +40,72 @@ BASE_PARTS = (
 )  # fmt: skip
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[a-z0-9]+")
+
+
+def _single_letter_folds() -> dict[int, str]:
+    """Accented Latin letter → its letter without accents, where that is one letter."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if len(base) == 1 and base != chr(code):
+            table[code] = base
+    return table
+
+
+_SINGLE_LETTER_FOLDS = _single_letter_folds()
+
+
+_ACCENTED = re.compile(f"[{''.join(map(chr, _SINGLE_LETTER_FOLDS))}]")
+
+
+def fold_in_place(text: str) -> str:
+    """Lower-case with the accents of Latin letters removed, letter for letter: each
+    character stays where it was, so positions found in the result hold in `text` (unless
+    lower-casing changed the length: rare, the caller checks)."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _ACCENTED.sub(lambda accented: _SINGLE_LETTER_FOLDS[ord(accented.group())], lowered)
 
 
 def fold(text: str) -> str:
     """Lower-case without accents: the form words are compared in."""
     if text.isascii():  # nearly all text, and far cheaper
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+def hyphenated_words(text: str) -> list[str]:
+    """The text's hyphenated words (`e-sim`), found in the few pieces of text that hold a
+    hyphen (a regular expression over the whole text costs more than all the rest)."""
+    if "-" not in text:
+        return []
+    return [word for piece in text.split() if "-" in piece for word in _HYPHENATED.findall(piece)]
 
 
 def joined_hyphens(text: str) -> str:
     """The joined forms of the text's hyphenated words (`e-sim` → `esim`), space-separated."""
-    if "-" not in text:
-        return ""
-    return " ".join(match.replace("-", "") for match in _HYPHENATED.findall(text))
+    return " ".join(word.replace("-", "") for word in hyphenated_words(text))
+
+
+def hyphen_joiner(compound_parts: list[str]) -> Callable[[str, str], str]:
+    """(language, text) → the joined forms of the text's hyphenated words that the
+    language's analyzer does not already read as the same terms."""
+    stemmers = {lang: stem_analyzer(lang, compound_parts) for lang in LANGUAGES}
+
+    @lru_cache(maxsize=JOINED_CACHE_SIZE)
+    def differs(language: str, word: str) -> bool:
+        analyze = stemmers[language].analyze
+        return bool(analyze(word.replace("-", "")) != analyze(word))
+
+    def joined(language: str, text: str) -> str:
+        words = (word.lower() for word in hyphenated_words(text))
+        return " ".join(w.replace("-", "") for w in words if differs(language, w))
+
+    return joined
 
 
 def stem_analyzer(language: str, compound_parts: list[str]) -> tantivy.TextAnalyzer:
@@ -95,15 +149,15 @@ def analyzers(compound_parts: list[str]) -> dict[str, tantivy.TextAnalyzer]:
     return found
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
 def compound_dictionary(dutch_texts: Iterable[str]) -> list[str]:
     """Parts for the compound filter: Dutch words that occur on their own often enough and
     are not themselves made of other such words (so `simkaart` is split into `sim` and
     `kaart` rather than kept whole because it also occurs)."""
-    counts = Counter(w for text in dutch_texts for w in words(text + " " + joined_hyphens(text)))
+    counts: Counter[str] = Counter()
+    for text in dutch_texts:
+        folded = fold(text)
+        counts.update(_WORD.findall(folded))
+        counts.update(_WORD.findall(joined_hyphens(folded)))
     candidates = {
         w
         for w, n in counts.items()

@@ -3,24 +3,37 @@
 One document per article (any status; searches filter on `status`). Each language has
 its own text fields, analysed by that language's analyzer; an article fills only the
 fields of its own language. `<lang>_words` holds every word as written, for prefixes and
-typo tolerance. Summary, friend text and body are stored, so highlights are cut from the
-index's own copy of the text, without a second trip to the database.
+typo tolerance. What ranking needs besides relevance (`id`, `language_code`,
+`verified_until`) are fast fields, read for the candidates without touching their stored
+documents; the only stored value is `preview`, the start of the text a highlight is cut
+from — so a page's highlights need no second trip to the database, and the documents read
+back are small.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
-from knowledge.search.analysis import LANGUAGES, SURFACE, analyzers, joined_hyphens
+from knowledge.search.analysis import (
+    LANGUAGES,
+    SURFACE,
+    analyzers,
+    hyphen_joiner,
+    joined_hyphens,
+)
 
 # Relevance weight of a match in each field: title > tags, summary > friend text > body.
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "summary": 2.0, "friend": 1.4, "body": 1.0}
-STORED_FIELDS = ("summary", "friend", "body")
+# Raised whenever `schema()` or a document's content changes: an index on disk built
+# another way is not used, but rebuilt (see `store.state_read`).
+SCHEMA_VERSION = 3
+LANGUAGE_CODES = tuple(LANGUAGES)  # `language_code` is a language's position here
+PREVIEW_CHARS = 800  # summary and the start of the friend text: where a highlight is cut
 # What a document is made of: the article's columns, category slug included.
 ARTICLE_COLUMNS = (
     "id",
@@ -32,6 +45,7 @@ ARTICLE_COLUMNS = (
     "body",
     "tags",
     "category__slug",
+    "verified_until",
     "updated_at",
 )
 ArticleRow = dict[str, Any]
@@ -45,14 +59,16 @@ def field_name(language: str, field: str) -> str:
 
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("id", indexed=True, fast=True)
+    builder.add_integer_field("language_code", fast=True)
+    builder.add_integer_field("verified_until", fast=True)
+    builder.add_bytes_field("preview", stored=True)
     for keyword in ("status", "language", "category", "tag"):
         builder.add_text_field(keyword, tokenizer_name="raw", index_option="basic")
     for lang in LANGUAGES:
         for field in FIELD_BOOSTS:
             builder.add_text_field(
                 field_name(lang, field),
-                stored=field in STORED_FIELDS,
                 tokenizer_name=f"{lang}_stem",
                 index_option="freq",
             )
@@ -84,17 +100,12 @@ def _register(index: tantivy.Index, compound_parts: list[str]) -> None:
             index.register_tokenizer(name, analyzer)
 
 
-def article_document(row: ArticleRow) -> tantivy.Document:
+Joiner = Callable[[str, str], str]  # (language, text) → joined hyphenated words to add
+
+
+def article_document(row: ArticleRow, *, joiner: Joiner) -> tantivy.Document:
     lang = row["language"]
-    doc = tantivy.Document()
-    doc.add_integer("id", row["id"])
-    doc.add_text("status", row["status"])
-    doc.add_text("language", lang)
-    if row["category__slug"]:
-        doc.add_text("category", row["category__slug"])
     tags = [t for t in row["tags"] or [] if isinstance(t, str)]
-    for tag in tags:
-        doc.add_text("tag", tag)
     texts = {
         "title": row["title"],
         "tags": " ".join(tags),
@@ -102,29 +113,53 @@ def article_document(row: ArticleRow) -> tantivy.Document:
         "friend": row["friend_text"],
         "body": row["body"],
     }
-    all_joined = []
+    doc = _keywords_document(row, tags)
+    every_word = list(texts.values())
     for field, text in texts.items():
-        name = field_name(lang, field)
-        # Stored fields keep the text as written as their first value (highlights are cut
-        # from it); the joined forms of hyphenated words go in a second value.
-        doc.add_text(name, text)
-        joined = joined_hyphens(text)
-        if joined:
-            doc.add_text(name, joined)
-            all_joined.append(joined)
-    doc.add_text(field_name(lang, "words"), " ".join([*texts.values(), *all_joined]))
+        joined = joiner(lang, text)  # `e-sim` → `esim`
+        doc.add_text(field_name(lang, field), f"{text}\n{joined}" if joined else text)
+        every_word.append(joined_hyphens(text))
+    doc.add_text(field_name(lang, "words"), "\n".join(every_word))
+    preview = "\n".join(t for t in (row["summary"], row["friend_text"], row["body"]) if t)
+    doc.add_bytes("preview", preview[:PREVIEW_CHARS].encode())
+    return doc
+
+
+def _keywords_document(row: ArticleRow, tags: list[str]) -> tantivy.Document:
+    """A document with the article's id, filters and the fast fields ranking reads."""
+    doc = tantivy.Document()
+    doc.add_integer("id", row["id"])
+    doc.add_integer("language_code", LANGUAGE_CODES.index(row["language"]))
+    verified_until = row["verified_until"]
+    doc.add_integer("verified_until", verified_until.toordinal() if verified_until else 0)
+    doc.add_text("status", row["status"])
+    doc.add_text("language", row["language"])
+    if row["category__slug"]:
+        doc.add_text("category", row["category__slug"])
+    for tag in tags:
+        doc.add_text("tag", tag)
     return doc
 
 
 def documents_add(
-    writer: tantivy.IndexWriter, *, rows: Iterable[ArticleRow], replace: bool = True
+    writer: tantivy.IndexWriter,
+    *,
+    rows: Iterable[ArticleRow],
+    compound_parts: list[str],
+    replace: bool = True,
 ) -> int:
     """Adds the documents of `rows`, replacing their earlier versions unless the index is
     new (`replace=False`); returns how many."""
+    joiner = hyphen_joiner(compound_parts)
     count = 0
     for row in rows:
         if replace:
             writer.delete_documents_by_term("id", row["id"])
-        writer.add_document(article_document(row))
+        writer.add_document(article_document(row, joiner=joiner))
         count += 1
     return count
+
+
+def documents_delete(writer: tantivy.IndexWriter, *, ids: Iterable[int]) -> None:
+    for pk in ids:
+        writer.delete_documents_by_term("id", pk)

@@ -7,13 +7,20 @@ other way round:
 - its stems (and compound parts) in every text field, scored by BM25 and weighted by field
   (`FIELD_BOOSTS`);
 - as a prefix of the words as written, so the word being typed already matches
-  (`abon` → `abonnement`);
+  (`abon` → `abonnement`): the last word, and any other the index does not hold as a
+  whole word (a complete word needs no expansion, and expanding every word of a question
+  made the search half as slow again);
 - for a word the index does not contain at all, the words within one or two edits of it
   (`abbonement` → `abonnement`).
 
+The status filter excludes the other statuses rather than requiring the wanted one: nearly
+every article is published, and skipping the few others is cheaper than intersecting with
+all of them.
+
 Stopwords of a language (`op`, `the`) are left out of its part of the query unless the
-query has nothing else. Words are OR-ed, and an article containing all of them scores
-half as much again.
+query has nothing else. Words are OR-ed: BM25 already ranks an article holding more of
+them higher. (An extra clause requiring every word raised the labelled queries' MRR@10
+from 0.980 to 0.986 and cost a third of the search time: it evaluated every word twice.)
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
+from knowledge.models import ArticleStatus
 from knowledge.search.analysis import LANGUAGES, fold
 from knowledge.search.indexing import FIELD_BOOSTS, field_name
 
@@ -32,8 +40,6 @@ PREFIX_MIN_LENGTH = 3
 PREFIX_BOOST = 0.6
 TYPO_MIN_LENGTH = 4
 TYPO_BOOST = 2.0
-# An article containing every (non-stopword) word gets this share of its score again.
-ALL_WORDS_BOOST = 0.5
 # Edits allowed for an unknown word: one up to this length, two beyond.
 ONE_EDIT_MAX_LENGTH = 7
 
@@ -91,35 +97,50 @@ def query_compile(
     searcher: tantivy.Searcher,
     analyzers: dict[str, tantivy.TextAnalyzer],
 ) -> CompiledQuery:
-    schema = index.schema
     compiled = CompiledQuery(query=tantivy.Query.empty_query())
-    if parsed.terms:
-        compiled.prefixes.add(parsed.terms[-1])  # the word being typed, however short
-    compiled.prefixes.update(w for w in parsed.terms if len(w) >= PREFIX_MIN_LENGTH)
-    compiled.typos = {
-        w: 1 if len(w) <= ONE_EDIT_MAX_LENGTH else 2
-        for w in parsed.terms
-        if _is_unknown(w, searcher)
-    }
+    _expansions(parsed.terms, searcher, compiled)
     clauses: list[tantivy.Query] = []
     for lang in LANGUAGES:
-        groups = []
-        for word in _significant(parsed.terms, analyzers[f"{lang}_stop"]):
-            stems = _stems(word, analyzers[f"{lang}_stem"])
-            compiled.stems.setdefault(lang, set()).update(stems)
-            group = _word_clauses(schema, lang, word, stems, compiled)
-            groups.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in group]))
-        clauses.extend(groups)
-        if len(groups) > 1:
-            every_word = tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
-            clauses.append(tantivy.Query.boost_query(every_word, ALL_WORDS_BOOST))
+        clauses.extend(_language_clauses(parsed.terms, lang, index.schema, analyzers, compiled))
     if not clauses:
         return compiled
     matches = tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
     compiled.query = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, matches), *_filter_clauses(schema, filters)]
+        [(tantivy.Occur.Must, matches), *_filter_clauses(index.schema, filters)]
     )
     return compiled
+
+
+def _expansions(
+    terms: tuple[str, ...], searcher: tantivy.Searcher, compiled: CompiledQuery
+) -> None:
+    """Which words are also looked for as prefixes, and which as typos."""
+    unknown = [w for w in terms if not _is_known(w, searcher)]
+    if terms:
+        compiled.prefixes.add(terms[-1])  # the word being typed, however short
+    compiled.prefixes.update(w for w in unknown if len(w) >= PREFIX_MIN_LENGTH)
+    compiled.typos = {
+        w: 1 if len(w) <= ONE_EDIT_MAX_LENGTH else 2
+        for w in unknown
+        if len(w) >= TYPO_MIN_LENGTH and not w.isdigit()
+    }
+
+
+def _language_clauses(
+    terms: tuple[str, ...],
+    lang: str,
+    schema: tantivy.Schema,
+    analyzers: dict[str, tantivy.TextAnalyzer],
+    compiled: CompiledQuery,
+) -> list[tantivy.Query]:
+    """One clause per significant word, in `lang`'s fields."""
+    groups = []
+    for word in _significant(terms, analyzers[f"{lang}_stop"]):
+        stems = _stems(word, analyzers[f"{lang}_stem"])
+        compiled.stems.setdefault(lang, set()).update(stems)
+        group = _word_clauses(schema, lang, word, stems, compiled)
+        groups.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in group]))
+    return groups
 
 
 def _stems(word: str, analyzer: tantivy.TextAnalyzer) -> list[str]:
@@ -135,10 +156,9 @@ def _significant(terms: tuple[str, ...], stopwords: tantivy.TextAnalyzer) -> lis
     return kept or list(terms)
 
 
-def _is_unknown(word: str, searcher: tantivy.Searcher) -> bool:
-    if len(word) < TYPO_MIN_LENGTH or word.isdigit():
-        return False
-    return all(searcher.doc_freq(field_name(lang, "words"), word) == 0 for lang in LANGUAGES)
+def _is_known(word: str, searcher: tantivy.Searcher) -> bool:
+    """The index holds `word` as a whole word, in either language."""
+    return any(searcher.doc_freq(field_name(lang, "words"), word) > 0 for lang in LANGUAGES)
 
 
 def _word_clauses(
@@ -163,17 +183,18 @@ def _word_clauses(
 def _filter_clauses(
     schema: tantivy.Schema, filters: SearchFilters
 ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-    wanted = {
-        "status": filters.status,
-        "language": filters.language,
-        "category": filters.category,
-        "tag": filters.tag,
-    }
-    return [
-        (
-            tantivy.Occur.Must,
-            tantivy.Query.const_score_query(tantivy.Query.term_query(schema, name, value), 0.0),
-        )
+    Query, Occur = tantivy.Query, tantivy.Occur
+    wanted = {"language": filters.language, "category": filters.category, "tag": filters.tag}
+    required = [
+        (Occur.Must, Query.const_score_query(Query.term_query(schema, name, value), 0.0))
         for name, value in wanted.items()
         if value
     ]
+    if filters.status not in ArticleStatus.values:  # no article has it: nothing is found
+        return [*required, (Occur.Must, Query.term_query(schema, "status", filters.status))]
+    excluded = [
+        (Occur.MustNot, Query.term_query(schema, "status", status))
+        for status in ArticleStatus.values
+        if status != filters.status
+    ]
+    return required + excluded

@@ -18,6 +18,12 @@ it that any app server can rebuild. Layout:
   the index on `updated_at`) tells whether anything committed since the last look, so
   the rows are only read when something did. Any worker of the host does it, at most every
   `SEARCH_SYNC_SECONDS`, whoever gets the lock; the others just reload their reader.
+- Deleted articles leave no `updated_at` behind: every `DELETIONS_CHECK_SECONDS` the
+  catch-up compares the number of articles with the index's, and when they differ removes
+  the documents whose article is gone. (A deleted article is never shown meanwhile: the
+  page's rows are loaded from the database.)
+- An index built by another version of the code (`SCHEMA_VERSION`) does not count as
+  complete: it is rebuilt, as on an empty disk.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import tantivy
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -41,9 +48,11 @@ from knowledge.models import Article, ArticleLanguage
 from knowledge.search.analysis import compound_dictionary
 from knowledge.search.indexing import (
     ARTICLE_COLUMNS,
+    SCHEMA_VERSION,
     WRITER_HEAP_BYTES,
     ArticleRow,
     documents_add,
+    documents_delete,
     index_create,
     index_open,
 )
@@ -52,7 +61,13 @@ STATE_FILE = "state.json"
 RECENT_FILE = "recent.json"
 LOCK_FILE = "writer.lock"
 CATCH_UP_OVERLAP = timedelta(seconds=60)
+DELETIONS_CHECK_SECONDS = 60.0
 GENERATIONS_KEPT = 2
+# A full build: two indexing threads, each with room for 100,000 articles or more, so a
+# large index is a few big segments and never needs merging (a search visits every
+# segment; with 128 MB, 200,000 articles were six).
+BUILD_HEAP_BYTES = 600_000_000
+BUILD_THREADS = 2
 
 
 @dataclass
@@ -64,6 +79,8 @@ class IndexState:
     window: str = ""
     checked_at: float = 0.0  # wall clock of the last catch-up
     commits: int = 0
+    schema: int = 0  # the `SCHEMA_VERSION` it was built with
+    deletions_checked_at: float = 0.0  # wall clock of the last look for deleted articles
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,9 @@ def state_read(root: Path) -> IndexState | None:
         state = IndexState(**json.loads((root / STATE_FILE).read_text()))
     except (FileNotFoundError, ValueError, TypeError):
         return None
-    return state if (root / state.generation).is_dir() else None
+    if state.schema != SCHEMA_VERSION or not (root / state.generation).is_dir():
+        return None
+    return state
 
 
 def _state_write(root: Path, state: IndexState) -> None:
@@ -145,13 +164,24 @@ def index_ensure(root: Path | None = None) -> BuildReport | None:
 def _rebuild_locked(root: Path) -> BuildReport:
     started, clock = timezone.now(), time.monotonic()
     generation = f"g{time.time_ns()}"
-    index = index_create(root / generation, compound_dictionary(_dutch_texts()))
-    writer = index.writer(heap_size=WRITER_HEAP_BYTES * 2)
-    documents = documents_add(writer, rows=_rows(), replace=False)
+    parts = compound_dictionary(_dutch_texts())
+    index = index_create(root / generation, parts)
+    writer = index.writer(heap_size=BUILD_HEAP_BYTES, num_threads=BUILD_THREADS)
+    documents = documents_add(writer, rows=_rows(), compound_parts=parts, replace=False)
     writer.commit()
     writer.wait_merging_threads()
     # Changes made while the build read the table are re-read by the first catch-up.
-    _state_write(root, IndexState(generation, started.isoformat(), checked_at=time.time()))
+    now = time.time()
+    _state_write(
+        root,
+        IndexState(
+            generation,
+            started.isoformat(),
+            checked_at=now,
+            schema=SCHEMA_VERSION,
+            deletions_checked_at=now,
+        ),
+    )
     _remove_old_generations(root, keep=generation)
     return BuildReport(generation, documents, time.monotonic() - clock)
 
@@ -180,6 +210,8 @@ def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
     )
     if _window(probe["count"], probe["newest"]) != state.window:
         _index_window(root, state, since)
+    if time.time() - state.deletions_checked_at >= DELETIONS_CHECK_SECONDS:
+        _remove_deleted(root, state)
     state.checked_at = time.time()
     _state_write(root, state)
     return state
@@ -197,9 +229,9 @@ def _index_window(root: Path, state: IndexState, since: datetime) -> None:
     rows = list(_rows(since=since))
     changed = [r for r in rows if recent.get(str(r["id"])) != r["updated_at"].isoformat()]
     if changed:
-        index, _ = index_open(root / state.generation)
+        index, parts = index_open(root / state.generation)
         writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
-        documents_add(writer, rows=changed)
+        documents_add(writer, rows=changed, compound_parts=parts)
         writer.commit()
         writer.wait_merging_threads()
         state.commits += 1
@@ -212,3 +244,23 @@ def _index_window(root: Path, state: IndexState, since: datetime) -> None:
         if r["updated_at"] >= newest - CATCH_UP_OVERLAP
     }
     recent_file.write_text(json.dumps(recent))
+
+
+def _remove_deleted(root: Path, state: IndexState) -> None:
+    """Removes the documents of deleted articles, when the counts say there are some."""
+    state.deletions_checked_at = time.time()
+    index, _ = index_open(root / state.generation)
+    searcher = index.searcher()
+    if searcher.num_docs == Article.objects.count():
+        return
+    every = searcher.search(tantivy.Query.all_query(), limit=max(1, searcher.num_docs), count=False)
+    indexed = searcher.fast_field_values("id", [address for _, address in every.hits])
+    gone = {int(pk) for pk in indexed if pk is not None}.difference(
+        Article.objects.values_list("pk", flat=True)
+    )
+    if gone:
+        writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        documents_delete(writer, ids=gone)
+        writer.commit()
+        writer.wait_merging_threads()
+        state.commits += 1

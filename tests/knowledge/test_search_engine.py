@@ -16,9 +16,11 @@ from backend.accounts.models import Employee
 from knowledge.models import Article
 from knowledge.search.analysis import compound_dictionary
 from knowledge.search.query import SearchFilters, query_parse
-from knowledge.search.ranking import articles_rank
+from knowledge.search.ranking import RankedPage, articles_rank
+from knowledge.search.reader import index_reader_forget
 from knowledge.search.store import (
     LOCK_FILE,
+    _state_write,
     index_catch_up,
     index_ensure,
     index_root,
@@ -34,6 +36,19 @@ def found(client: APIClient, q: str) -> list[str]:
     response = client.get(URL, {"q": q})
     assert response.status_code == 200, response.content
     return [item["slug"] for item in response.json()["results"]]
+
+
+def rank(q: str, *, highlight: bool = True) -> RankedPage:
+    return articles_rank(
+        parsed=query_parse(q),
+        filters=SearchFilters(status="published"),
+        visible=Article.objects.all(),
+        preferred_language="nl",
+        today=date.today(),
+        offset=0,
+        limit=10,
+        highlight=highlight,
+    )
 
 
 def test_dutch_compounds_are_split_into_the_words_they_are_made_of(
@@ -67,6 +82,76 @@ def test_an_english_question_finds_the_english_answer_first_for_a_dutch_employee
 
     assert found(client, "lost my sim card") == [english.slug, dutch.slug]
     assert found(client, "simkaart kwijt")[0] == dutch.slug
+
+
+def test_a_hyphenated_dutch_compound_does_not_outrank_its_english_translation(
+    make_article: MakeArticle, make_employee: Callable[..., Employee]
+) -> None:
+    dutch = make_article(
+        language="nl", title="Waar vind ik de PUK-code?", summary="De PUK-code staat in de app."
+    )
+    english = make_article(
+        language="en", title="Where do I find the PUK code?", summary="The PUK code is in the app."
+    )
+    client = login(make_employee(language="en", email="en-searcher@ceo-telecom.example"))
+
+    assert found(client, "puk code") == [english.slug, dutch.slug]
+    assert found(client, "pukcode")[0] == dutch.slug  # the joined form still finds it
+
+
+def test_highlights_mark_accented_and_hyphenated_forms_of_the_query(
+    make_article: MakeArticle,
+) -> None:
+    article = make_article(
+        title="E-sim in het café",
+        summary="Activeer in het Café je e-sim; daarna werkt de E-SIM meteen.",
+    )
+
+    page = rank("cafe esim")
+
+    assert page.ids == [article.pk]
+    assert page.highlights[article.pk] == (
+        "Activeer in het <mark>Café</mark> je <mark>e-sim</mark>; daarna werkt de "
+        "<mark>E-SIM</mark> meteen. Tekst voor een vriend. Uitleg."
+    )
+
+
+def test_the_catch_up_removes_deleted_articles_from_the_index(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    kept = make_article(title="Voicemail instellen")
+    deleted = make_article(title="Voicemail uitzetten")
+    assert set(found(employee_client, "voicemail")) == {kept.slug, deleted.slug}
+
+    Article.objects.filter(pk=deleted.pk).delete()
+    state = state_read(index_root())
+    assert state is not None
+    state.deletions_checked_at = 0.0  # the last look for deletions was long enough ago
+    _state_write(index_root(), state)
+    caught_up = index_catch_up()
+
+    assert caught_up is not None
+    assert caught_up.commits == state.commits + 1
+    index_reader_forget()
+    assert rank("voicemail").ids == [kept.pk]
+
+
+def test_an_index_built_by_another_version_is_rebuilt_and_not_used(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    article = make_article(title="Voicemail instellen")
+    found(employee_client, "voicemail")
+    state = state_read(index_root())
+    assert state is not None
+    state.schema -= 1
+    _state_write(index_root(), state)
+
+    assert state_read(index_root()) is None
+    index_reader_forget()
+    assert found(employee_client, "voicemail") == [article.slug]
+    rebuilt = state_read(index_root())
+    assert rebuilt is not None
+    assert rebuilt.generation != state.generation
 
 
 def test_the_first_search_builds_the_index_and_nothing_partial_counts_as_an_index(
@@ -143,16 +228,7 @@ def test_ranking_highlights_only_when_asked(
 ) -> None:
     article = make_article(title="Simkaart kwijt", summary="Blokkeer je simkaart meteen.")
 
-    page = articles_rank(
-        parsed=query_parse("simkaart"),
-        filters=SearchFilters(status="published"),
-        visible=Article.objects.all(),
-        preferred_language="nl",
-        today=date.today(),
-        offset=0,
-        limit=10,
-        highlight=highlight,
-    )
+    page = rank("simkaart", highlight=highlight)
 
     assert page.ids == [article.pk]
     assert (article.pk in page.highlights) is marked
