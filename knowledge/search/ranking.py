@@ -12,8 +12,8 @@ They are re-scored from the index's fast fields, without reading their documents
   near-tie and no more: an English question still finds the English answer first.
 
 No database query: the index is at most `SEARCH_SYNC_SECONDS` behind PostgreSQL, and the
-caller loads the page's rows from its `visible` queryset, which drops an article that
-stopped being visible within those seconds (both callers do).
+caller loads the page's rows by id with the status it asked for, which drops an article
+that stopped being visible within those seconds (both callers do).
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import tantivy
-from django.db.models import QuerySet
 
-from knowledge.models import Article
 from knowledge.search.highlight import Highlighter
 from knowledge.search.indexing import LANGUAGE_CODES
 from knowledge.search.query import ParsedQuery, SearchFilters, query_compile
@@ -54,7 +52,6 @@ def articles_rank(
     *,
     parsed: ParsedQuery,
     filters: SearchFilters,
-    visible: QuerySet[Article],
     preferred_language: str,
     today: date,
     offset: int,
@@ -63,8 +60,8 @@ def articles_rank(
 ) -> RankedPage:
     """Ids of the page `offset`, `offset + limit` (plus the next one, if any) among the
     articles matching `parsed` and `filters`, with their highlights unless `highlight` is
-    off (a caller that only wants the ids). `visible` is where the caller loads the rows
-    from (see the module's docstring); no database query is made here."""
+    off (a caller that only wants the ids). No database query is made here: the caller
+    loads the rows and drops any that are no longer visible (see the module's docstring)."""
     reader = index_reader()
     searcher = reader.index.searcher()
     compiled = query_compile(

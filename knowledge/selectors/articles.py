@@ -63,9 +63,9 @@ def category_get(*, slug: str) -> Category:
 def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePage:
     """Browse (no `q`: by title, the employee's own language first) or search (`q`:
     ranked across both languages, highlighted) articles of one status (published unless an
-    editor asks for another; the caller checks the role). Two queries (the page's ids,
-    then its rows; a search's ids come from the engine, checked against the database),
-    plus one to check a `category`."""
+    editor asks for another; the caller checks the role). Browsing is two queries (the
+    page's ids, then its rows); a search's ids come from the engine and its rows are loaded
+    by id and status in one query; one more checks a `category`."""
     status = params.status or ArticleStatus.PUBLISHED
     queryset = Article.objects.filter(status=status)
     if params.lang:
@@ -90,7 +90,6 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
         filters=SearchFilters(
             status=status, language=params.lang, category=params.category, tag=params.tag
         ),
-        visible=queryset,
         preferred_language=preferred,
         today=timezone.localdate(),
         offset=params.offset,

@@ -28,7 +28,6 @@ def question_suggested_category(*, question: Question) -> Category | None:
         ranked = articles_rank(
             parsed=parsed,
             filters=SearchFilters(status=ArticleStatus.PUBLISHED),
-            visible=candidates,
             preferred_language=question.language,
             today=timezone.localdate(),
             offset=0,

@@ -42,7 +42,6 @@ def rank(q: str, *, highlight: bool = True) -> RankedPage:
     return articles_rank(
         parsed=query_parse(q),
         filters=SearchFilters(status="published"),
-        visible=Article.objects.all(),
         preferred_language="nl",
         today=date.today(),
         offset=0,
