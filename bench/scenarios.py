@@ -44,20 +44,10 @@ SCENARIOS = [
         min_ratio=0.5,
         read=True,
     ),
-    Scenario(
-        "single sign-up ingestion",
-        "≥ 0.35×",
-        _signups("/api/v1/signups/", 1),
-        min_ratio=0.35,
-    ),
-    Scenario(
-        "batch ingestion (1000 per call)",
-        "≥ 15,000 sign-ups/s",
-        _signups("/api/v1/signups/batch/", 1000),
-        min_items_per_s=15_000,
-        items_per_request=1000,
-        connections=4,
-    ),
+    # The ops reads come before the ingestion scenarios: those write some 40,000 sign-ups
+    # dated today (the dataset holds 100,000 for a whole year), and the funnel counts the
+    # days after its rollup live, so measured after them it measured the benchmark's own
+    # writes rather than the dataset.
     Scenario(
         "ops queue (first page)",
         "p95 ≤ 50 ms",
@@ -76,6 +66,20 @@ SCENARIOS = [
         read=True,
         probe=OPS_FUNNEL,
         connections=2,
+    ),
+    Scenario(
+        "single sign-up ingestion",
+        "≥ 0.35×",
+        _signups("/api/v1/signups/", 1),
+        min_ratio=0.35,
+    ),
+    Scenario(
+        "batch ingestion (1000 per call)",
+        "≥ 15,000 sign-ups/s",
+        _signups("/api/v1/signups/batch/", 1000),
+        min_items_per_s=15_000,
+        items_per_request=1000,
+        connections=4,
     ),
     Scenario(
         "login",
