@@ -13,7 +13,6 @@ from backend.accounts.roles import Role
 from backend.accounts.services import (
     employee_create,
     employee_identifiers_replace,
-    employee_set_roles,
 )
 
 DEMO_PASSWORD = "ceo-demo-2026"  # noqa: S105  documented demo login
@@ -102,10 +101,9 @@ def demo_employees_seed() -> EmployeeSeedResult:
                 team=team,
                 language=language,
                 password=DEMO_PASSWORD,
+                roles=roles,
                 is_staff=staff,
             )
-            if roles:
-                employee_set_roles(employee=employee, roles=roles)
             # The demo employee's own phone, so a self-referral can be shown.
             employee_identifiers_replace(
                 employee=employee,
