@@ -86,8 +86,12 @@ from backend.accounts.identifiers import (  # noqa: E402
 from backend.accounts.models import Employee  # noqa: E402
 from backend.accounts.selectors import employee_personal_code  # noqa: E402
 from backend.api.moments import MESSAGES, moment_refusal  # noqa: E402
-from backend.api.rendering import render, render_many  # noqa: E402
-from knowledge.apis.serializers import ArticleListItemSerializer, RecordSerializer  # noqa: E402
+from backend.api.rendering import (  # noqa: E402
+    RecordSerializer,
+    render,
+    render_many,
+)
+from knowledge.apis.serializers import ArticleListItemSerializer  # noqa: E402
 from knowledge.records import ArticleCard, CategoryRef, NoticeWindow  # noqa: E402
 from referrals.apis.signups import (  # noqa: E402
     _BATCH,

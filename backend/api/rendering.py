@@ -45,3 +45,26 @@ def render_many(
     """What `serializer_class(instances, many=True).data` gives, in one pass."""
     serializer = _instance_of(serializer_class)
     return [serializer.to_representation(instance) for instance in instances]
+
+
+# Renders objects whose fields are plain attributes (the records, or model fields) with
+# one `getattr` per field. DRF's general lookup also resolves dict keys, dotted sources
+# and callables, and was half of rendering a page of search results; the fields and how
+# each turns its value into JSON stay DRF's own. Every field's source must be a single
+# attribute name (checked when the serializer is first used). A comment, not a docstring:
+# the schema would show a docstring as the description of every shape built on it.
+class RecordSerializer(serializers.Serializer):
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        plan = self.__dict__.get("_attribute_plan")
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:
+                if len(field.source_attrs) != 1:
+                    raise TypeError(f"{type(self).__name__}.{field.field_name}: not one attribute")
+                plan.append((field.field_name, field.source_attrs[0], field.to_representation))
+            self.__dict__["_attribute_plan"] = plan
+        result = {}
+        for name, attribute, represent in plan:
+            value = getattr(instance, attribute)
+            result[name] = None if value is None else represent(value)
+        return result

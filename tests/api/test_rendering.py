@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from rest_framework import serializers
 
-from backend.api.rendering import render, render_many
+from backend.api.rendering import RecordSerializer, render, render_many
 
 
 class Inner(serializers.Serializer):
@@ -69,3 +69,28 @@ def test_a_serializer_that_reads_the_request_context_fails_loudly() -> None:
 
     with pytest.raises(KeyError):
         render(NeedsRequest, SimpleNamespace())
+
+
+class Record(RecordSerializer):
+    title = serializers.CharField()
+    at = serializers.DateTimeField()
+    note = serializers.CharField(allow_null=True)
+
+
+def test_a_record_serializer_gives_what_drf_gives() -> None:
+    class Plain(serializers.Serializer):
+        title = serializers.CharField()
+        at = serializers.DateTimeField()
+        note = serializers.CharField(allow_null=True)
+
+    item = SimpleNamespace(title="one", at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC), note=None)
+
+    assert render(Record, item) == Plain(item).data == Record(item).data
+
+
+def test_a_record_serializer_refuses_a_source_that_is_not_one_attribute() -> None:
+    class Dotted(RecordSerializer):
+        slug = serializers.CharField(source="inner.slug")
+
+    with pytest.raises(TypeError, match=r"Dotted\.slug: not one attribute"):
+        render(Dotted, _item("one", "x"))
