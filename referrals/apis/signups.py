@@ -17,10 +17,10 @@ from backend.accounts.fields import (
 )
 from backend.accounts.identifiers import hash_normalized
 from backend.api.errors import Conflict
+from backend.api.input_plan import PlannedInput
 from backend.api.moments import PlausibleDateTimeField
 from backend.api.rendering import render, render_many
 from backend.api.serializers import StrictInputSerializer
-from referrals.apis.input_plan import PlannedInput
 from referrals.authentication import HasSignupApiKey, SignupApiKeyAuthentication, source_of
 from referrals.models import AttributionStatus, SalesChannel, Signup
 from referrals.services.signups import (

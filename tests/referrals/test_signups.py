@@ -14,8 +14,8 @@ from rest_framework_api_key.models import APIKey
 
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
+from backend.api.input_plan import PlannedInput
 from backend.api.serializers import StrictInputSerializer
-from referrals.apis.input_plan import PlannedInput
 from referrals.models import Attribution, AttributionEvent, LiveCustomer, Signup
 from tests.referrals.conftest import personal_code, signup_client, signup_payload
 
