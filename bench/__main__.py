@@ -48,6 +48,7 @@ from bench.run import (
 MARK_START = "<!-- bench-results:start -->"
 MARK_END = "<!-- bench-results:end -->"
 WARM_UP_SECONDS = 2
+BESIDE_SECONDS = 5
 
 
 def log(message: str) -> None:
@@ -196,15 +197,21 @@ def _run_server(
         log(f"    baseline: {baseline.rps:,.0f} req/s, p95 {baseline.p95_ms:.1f} ms")
         results = [baseline]
         for scenario in runnable:
+            # This machine's speed drifts by a factor of two and more within one run (a
+            # shared VM), so each scenario is compared with the baseline measured just
+            # before it rather than with the one at the start.
+            beside = run_wrk(base_url, BASELINE, BESIDE_SECONDS, args.connections, workdir)
             warm_up = scenario.warm_up_seconds or WARM_UP_SECONDS
             run_wrk(base_url, scenario, warm_up, args.connections, workdir)
             result = run_wrk(base_url, scenario, args.duration, args.connections, workdir)
-            result.ratio = result.rps / baseline.rps if baseline.rps else None
+            result.beside = beside.rps
+            result.ratio = result.rps / beside.rps if beside.rps else None
             results.append(result)
             log(
                 f"    {scenario.name}: {result.rps:,.0f} req/s"
                 f"{f' ({result.items_per_s:,.0f} items/s)' if scenario.items_per_request > 1 else ''}"
                 f", p95 {result.p95_ms:.1f} ms, errors {result.errors}"
+                f" (baseline just before: {beside.rps:,.0f} req/s)"
             )
     finally:
         stop_gunicorn(process)

@@ -1,6 +1,6 @@
 """The harness: gunicorn with production settings on loopback, wrk per scenario, the table.
 
-Every scenario is compared with a baseline measured by the same server in the same run:
+Every scenario is compared with a baseline measured by the same server just before it:
 a bare Django view returning a small JSON body (no database, no authentication) through
 the same middleware and gunicorn settings.
 """
@@ -117,6 +117,8 @@ class Result:
     p99_ms: float
     errors: int
     ratio: float | None = None
+    # The baseline measured just before this scenario, which its ratio is taken against.
+    beside: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -226,20 +228,22 @@ def run_wrk(
 
 def format_table(results: list[Result], skipped: list[tuple[Scenario, str]]) -> str:
     rows = [
-        "| scenario | req/s | items/s | p50 ms | p95 ms | p99 ms | errors | × baseline "
-        "| target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | req/s | items/s | p50 ms | p95 ms | p99 ms | errors "
+        "| baseline req/s just before | × baseline | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "—"
+        beside = f"{r.beside:,.0f}" if r.beside is not None else "—"
         items = f"{r.items_per_s:,.0f}" if r.scenario.items_per_request > 1 else ""
         rows.append(
             f"| {r.scenario.name} | {r.rps:,.0f} | {items} | {r.p50_ms:.1f} | "
-            f"{r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {ratio} | {r.scenario.target} "
+            f"{r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {beside} | {ratio} "
+            f"| {r.scenario.target} "
             f"| {'—' if r.scenario.name == 'baseline' else ('yes' if r.passed else 'NO')} |"
         )
     for scenario, reason in skipped:
-        rows.append(f"| {scenario.name} | | | | | | | | {scenario.target} | skipped: {reason} |")
+        rows.append(f"| {scenario.name} | | | | | | | | | {scenario.target} | skipped: {reason} |")
     return "\n".join(rows)
 
 

@@ -99,8 +99,12 @@ class Attribution(models.Model):
             ),
         ]
         indexes = [
+            # Status included: impact counts an employee's attributions by status from
+            # the index alone (PostgreSQL: index-only scan).
             models.Index(
-                fields=["employee", "-created_at", "-id"], name="referrals_attr_employee_idx"
+                fields=["employee", "-created_at", "-id"],
+                include=["status"],
+                name="referrals_attr_employee_idx",
             ),
             models.Index(fields=["status", "-created_at", "-id"], name="referrals_attr_status_idx"),
             models.Index(fields=["reason", "-created_at", "-id"], name="referrals_attr_reason_idx"),

@@ -39,8 +39,12 @@ class Share(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Answer included: impact counts an employee's shares (and the answers among
+            # them) from the index alone (PostgreSQL: index-only scan).
             models.Index(
-                fields=["employee", "-created_at", "-id"], name="referrals_share_employee_idx"
+                fields=["employee", "-created_at", "-id"],
+                include=["article"],
+                name="referrals_share_employee_idx",
             ),
             models.Index(fields=["created_at"], name="referrals_share_created_idx"),
         ]

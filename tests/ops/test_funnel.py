@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from referrals.models import Attribution, Campaign, FunnelDaily, Share, Visit
@@ -367,3 +371,63 @@ def test_the_report_runs_a_fixed_number_of_queries(
         response = sales_ops_client.get(FUNNEL, {"group_by": group_by})
 
     assert response.status_code == 200
+
+
+def test_between_rollup_runs_a_repeated_report_reads_the_rollup_once(
+    sales_ops_client, history
+) -> None:
+    funnel_rollup(today=timezone.localdate() - timedelta(days=30))
+    params = {"from": timezone.localdate() - timedelta(days=365), "group_by": "month"}
+
+    with CaptureQueriesContext(connection) as first:
+        first_report = sales_ops_client.get(FUNNEL, params).json()
+    with CaptureQueriesContext(connection) as second:
+        second_report = sales_ops_client.get(FUNNEL, params).json()
+
+    assert second_report == first_report
+    assert first_report["answers_that_convert"]
+    rollup_reads = [q for q in first.captured_queries if "referrals_funneldaily" in q["sql"]]
+    assert len(rollup_reads) == 3  # the days, the answers' confirmed and their shares
+    assert not [q for q in second.captured_queries if "referrals_funneldaily" in q["sql"]]
+    assert len(second.captured_queries) == len(first.captured_queries) - 3
+
+
+def test_the_next_rollup_run_is_read_at_once_by_a_cached_report(sales_ops_client, history) -> None:
+    today = timezone.localdate()
+    params = {"from": today - timedelta(days=365), "group_by": "month"}
+    funnel_rollup(today=today - timedelta(days=30))
+    before = sales_ops_client.get(FUNNEL, params).json()
+
+    late = ingest(occurred_at=at(today - timedelta(days=60)))
+    stale = sales_ops_client.get(FUNNEL, params).json()
+    funnel_rollup(today=today - timedelta(days=30))
+    fresh = sales_ops_client.get(FUNNEL, params).json()
+
+    assert stale == before  # rolled-up days stay as of the last run, cached or not
+    month = month_of(late.occurred_at)
+    fresh_rows = {row["key"]: row for row in fresh["rows"]}
+    before_rows = {row["key"]: row for row in before["rows"]}
+    assert fresh_rows[month]["signups"] == before_rows.get(month, {"signups": 0})["signups"] + 1
+    assert fresh["totals"]["signups"] == before["totals"]["signups"] + 1
+
+
+def test_the_report_reads_the_rollup_itself_when_the_cache_is_down(
+    sales_ops_client, history, caplog
+) -> None:
+    funnel_rollup(today=timezone.localdate() - timedelta(days=30))
+    params = {"from": timezone.localdate() - timedelta(days=365), "group_by": "team"}
+    cached = sales_ops_client.get(FUNNEL, params).json()
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    with override_settings(CACHES=unreachable), caplog.at_level(logging.WARNING):
+        response = sales_ops_client.get(FUNNEL, params)
+
+    assert response.status_code == 200
+    assert response.json() == cached
+    assert "funnel cache unavailable" in caplog.messages

@@ -12,15 +12,18 @@ tables.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 
 from backend.accounts.models import Employee
+from backend.api.cache import cache_outage_warning
 from knowledge.models import Article
 from referrals.models import (
     Attribution,
@@ -46,8 +49,15 @@ from referrals.ops.funnel import (
     VISIT_PATHS,
     decode_key,
 )
-from referrals.ops.selectors.funnel_articles import ArticleConversion, top_articles
+from referrals.ops.selectors.funnel_articles import (
+    ArticleConversion,
+    RolledArticles,
+    rolled_articles,
+    top_articles,
+)
 from referrals.ops.selectors.queue import day_bounds
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["GROUPS", "ArticleConversion", "FunnelReport", "FunnelRow", "funnel_report"]
 
@@ -126,16 +136,23 @@ class _Rows(dict[Any, FunnelRow]):
         return row
 
 
-def funnel_rolled_until() -> date | None:
-    return FunnelRollup.objects.values_list("rolled_until", flat=True).first()
+@dataclass(frozen=True)
+class _Rolled:
+    """The rolled-up days' part of a report: counts per raw group key, where the live
+    count starts, and the rolled-up part of the answers that convert."""
+
+    counts: dict[Any, dict[str, int]]
+    live_from: datetime
+    articles: RolledArticles
 
 
 def funnel_report(*, start: date, end: date, group_by: str) -> FunnelReport:
     first, after = day_bounds(start, end)
     rows = _Rows()
-    live_from = first
-    if start <= end:
-        live_from = _add_rolled_up(rows, first, after, group_by)
+    rolled = _rolled_part(first, after, group_by) if start <= end else None
+    live_from = rolled.live_from if rolled else first
+    for key, counts in (rolled.counts if rolled else {}).items():
+        rows[key].add(counts)
     if live_from < after:
         _add_live(rows, live_from, after, group_by)
     ordered, totals = _labelled(rows, group_by)
@@ -145,31 +162,66 @@ def funnel_report(*, start: date, end: date, group_by: str) -> FunnelReport:
         group_by=group_by,
         rows=ordered,
         totals=totals,
-        top_articles=top_articles(first, after, live_from) if start <= end else [],
+        top_articles=top_articles(rolled.articles, first, after, live_from) if rolled else [],
     )
 
 
-def _add_rolled_up(rows: _Rows, first: datetime, after: datetime, group_by: str) -> datetime:
-    """Adds the rolled-up days of [first, after); returns where the live count starts."""
-    rolled_until = funnel_rolled_until()
-    if rolled_until is None or first.date() >= rolled_until:
-        return first
+_ROLLED_KEY = "referrals:funnel:rolled:v1"
+# A rollup run changes the key; this only bounds how long an old state's entries linger.
+_ROLLED_SECONDS = 3600
+
+
+def _rolled_part(first: datetime, after: datetime, group_by: str) -> _Rolled:
+    """The rolled-up part, which only changes when the rollup runs: kept in the shared
+    cache under the rollup's state, so that between runs each period and grouping reads
+    the rollup once. Without a cache (unreachable) it is read in the request."""
+    state = FunnelRollup.objects.values_list("rolled_until", "updated_at").first()
+    rolled_until, updated_at = state or (None, None)
+    if rolled_until is None or updated_at is None or first.date() >= rolled_until:
+        return _Rolled({}, first, RolledArticles())
+    key = ":".join(
+        [_ROLLED_KEY, str(rolled_until), f"{updated_at:%Y%m%d%H%M%S%f}", group_by]
+        + [moment.isoformat() for moment in (first, after)]
+    )
+    try:
+        found = cache.get(key)
+    except Exception as exc:
+        cache_outage_warning(logger, "funnel cache unavailable", exc)
+        return _rolled_read(first, after, group_by, rolled_until)
+    if isinstance(found, _Rolled):
+        return found
+    rolled = _rolled_read(first, after, group_by, rolled_until)
+    try:
+        cache.set(key, rolled, _ROLLED_SECONDS)
+    except Exception as exc:
+        cache_outage_warning(logger, "funnel cache unavailable", exc)
+    return rolled
+
+
+def _rolled_read(first: datetime, after: datetime, group_by: str, rolled_until: date) -> _Rolled:
+    """The rolled-up days of [first, after), which start before `rolled_until`."""
     split = min(rolled_until, after.date())
     rolled = FunnelDaily.objects.filter(day__gte=first.date(), day__lt=split)
     sums = {name: Sum(name) for name in METRICS}
+    counts: dict[Any, dict[str, int]] = {}
     if group_by in TIME_GROUPS:
         periods = (
             rolled.filter(dimension=FunnelDimension.ALL)
             .annotate(period=Trunc("day", group_by, output_field=DateField()))
             .values("period")
         )
-        for found in periods.annotate(**sums).order_by():
-            rows[found["period"]].add(found)
+        for period in periods.annotate(**sums).order_by():
+            counts[period["period"]] = _metrics(period)
     else:
         keys = rolled.filter(dimension=group_by).values("key")
-        for counted in keys.annotate(**sums).order_by():
-            rows[decode_key(group_by, counted["key"])].add(counted)
-    return max(first, datetime.combine(split, time.min, tzinfo=first.tzinfo))
+        for key in keys.annotate(**sums).order_by():
+            counts[decode_key(group_by, key["key"])] = _metrics(key)
+    live_from = max(first, datetime.combine(split, time.min, tzinfo=first.tzinfo))
+    return _Rolled(counts, live_from, rolled_articles(first, live_from))
+
+
+def _metrics(found: Mapping[str, Any]) -> dict[str, int]:
+    return {name: found[name] for name in METRICS}
 
 
 def _grouped(

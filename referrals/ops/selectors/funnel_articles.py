@@ -5,7 +5,7 @@ tables for the rest."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, QuerySet, Sum
@@ -31,10 +31,33 @@ class ArticleConversion:
         return round(self.confirmed / self.shares, 4) if self.shares else None
 
 
-def top_articles(first: datetime, after: datetime, live_from: datetime) -> list[ArticleConversion]:
-    """The rolled-up days are [first, live_from), the live ones [live_from, after)."""
-    ranked = _ranked(_confirmed(first, after, live_from))
-    shares = _shares([article.pk for _, article in ranked], first, after, live_from)
+@dataclass(frozen=True)
+class RolledArticles:
+    """The rolled-up days' part of "answers that convert": the `CANDIDATES` answers with
+    the most confirmed sign-ups on those days, with their shares on those days."""
+
+    confirmed: dict[int, int] = field(default_factory=dict)
+    shares: dict[int, int] = field(default_factory=dict)
+
+
+def rolled_articles(first: datetime, live_from: datetime) -> RolledArticles:
+    """The rolled-up days are [first, live_from)."""
+    if first >= live_from:
+        return RolledArticles()
+    rolled = _rolled(first, live_from).filter(confirmed__gt=0).values_list("key")
+    confirmed = {
+        int(key): n for key, n in rolled.annotate(n=Sum("confirmed")).order_by("-n")[:CANDIDATES]
+    }
+    return RolledArticles(confirmed, _rolled_shares(list(confirmed), first, live_from))
+
+
+def top_articles(
+    rolled: RolledArticles, first: datetime, after: datetime, live_from: datetime
+) -> list[ArticleConversion]:
+    """The rolled-up days are [first, live_from) (summed up in `rolled`), the live ones
+    [live_from, after)."""
+    ranked = _ranked(_confirmed(rolled, after, live_from))
+    shares = _shares(rolled, [article.pk for _, article in ranked], first, after, live_from)
     return [
         ArticleConversion(
             slug=article.slug,
@@ -53,15 +76,11 @@ def _rolled(first: datetime, live_from: datetime) -> QuerySet[FunnelDaily]:
     ).exclude(key="")
 
 
-def _confirmed(first: datetime, after: datetime, live_from: datetime) -> Counter[int]:
+def _confirmed(rolled: RolledArticles, after: datetime, live_from: datetime) -> Counter[int]:
     """Confirmed sign-ups per answer: every answer with any on the live days, and the
-    `CANDIDATES` answers with the most on the rolled-up days. An answer outside both has
-    no more than the last of those candidates, so it cannot rank above them."""
-    confirmed: Counter[int] = Counter()
-    if first < live_from:
-        rolled = _rolled(first, live_from).filter(confirmed__gt=0).values_list("key")
-        for key, n in rolled.annotate(n=Sum("confirmed")).order_by("-n")[:CANDIDATES]:
-            confirmed[int(key)] += n
+    rolled-up candidates. An answer outside both has no more than the last of those
+    candidates, so it cannot rank above them."""
+    confirmed: Counter[int] = Counter(rolled.confirmed)
     if live_from < after:
         live = Attribution.objects.filter(
             status=AttributionStatus.CONFIRMED,
@@ -87,14 +106,28 @@ def _ranked(confirmed: Counter[int]) -> list[tuple[int, Article]]:
     )[:TOP_ARTICLES]
 
 
+def _rolled_shares(chosen: list[int], first: datetime, live_from: datetime) -> dict[int, int]:
+    if not chosen or first >= live_from:
+        return {}
+    rolled = _rolled(first, live_from).filter(key__in=[str(pk) for pk in chosen])
+    return {
+        int(key): n for key, n in rolled.values_list("key").annotate(n=Sum("shares")).order_by()
+    }
+
+
 def _shares(
-    chosen: list[int], first: datetime, after: datetime, live_from: datetime
+    rolled: RolledArticles,
+    chosen: list[int],
+    first: datetime,
+    after: datetime,
+    live_from: datetime,
 ) -> Counter[int]:
-    shares: Counter[int] = Counter()
-    if chosen and first < live_from:
-        rolled = _rolled(first, live_from).filter(key__in=[str(pk) for pk in chosen])
-        for key, n in rolled.values_list("key").annotate(n=Sum("shares")).order_by():
-            shares[int(key)] += n
+    """Shares of the chosen answers: the rolled-up days' from `rolled` (queried for an
+    answer that ranks only through its live days), plus the live days'."""
+    shares: Counter[int] = Counter({pk: rolled.shares.get(pk, 0) for pk in chosen})
+    shares.update(
+        _rolled_shares([pk for pk in chosen if pk not in rolled.confirmed], first, live_from)
+    )
     if chosen and live_from < after:
         live = Share.objects.filter(
             article_id__in=chosen, created_at__gte=live_from, created_at__lt=after
