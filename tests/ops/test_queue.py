@@ -7,10 +7,12 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.accounts.identifiers import identifier_hash
 from referrals.models import Campaign, Claim, ReferralCode, Visit
+from referrals.ops.selectors.queue import joins_as_written
 from referrals.services.codes import referral_code_create
 from tests.ops.conftest import ingest, make_share
 
@@ -142,8 +144,10 @@ def test_the_queue_reads_a_page_in_a_fixed_number_of_queries(
     for _ in range(6):
         referred_by(employee)
 
-    # Authentication (the user with their roles), then the page with everything shown.
-    with django_assert_num_queries(2):
+    # Authentication (the user with their roles), the page (by the filters and order
+    # alone), then everything it shows by primary key. (Outside the test's transaction one
+    # more statement sets the join order: `test_joins_as_written_*`.)
+    with django_assert_num_queries(3):
         response = sales_ops_client.get(QUEUE, {"page_size": page_size})
 
     assert len(response.json()["results"]) == min(page_size, 12)
@@ -269,3 +273,45 @@ def test_the_export_carries_no_friend_data_and_defuses_formulas(
     assert identifier_hash("email", "secret.friend@example.com") not in text
     assert "hash" not in text.splitlines()[0]
     assert "'=HYPERLINK" in text
+
+
+def _join_collapse_limit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_joins_as_written_lasts_for_the_block_only() -> None:
+    default = _join_collapse_limit()
+
+    with joins_as_written():
+        inside = _join_collapse_limit()
+    after = _join_collapse_limit()
+
+    assert (default, inside, after) == ("8", "1", "8")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_joins_as_written_leaves_a_callers_transaction_alone() -> None:
+    with transaction.atomic():
+        with joins_as_written():
+            inside = _join_collapse_limit()
+        later_in_the_transaction = _join_collapse_limit()
+
+    assert (inside, later_in_the_transaction) == ("8", "8")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_outside_a_transaction_reads_the_same_page(
+    sales_ops_client, employee, referred_by
+) -> None:
+    made = [referred_by(employee) for _ in range(3)]
+
+    response = sales_ops_client.get(QUEUE, {"page_size": 2})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [row["id"] for row in body["results"]] == [a.pk for a in made[::-1][:2]]
+    assert body["next"]
+    assert _join_collapse_limit() == "8"

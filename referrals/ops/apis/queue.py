@@ -27,7 +27,11 @@ from referrals.ops.apis.serializers import (
     OpsAttributionDetailSerializer,
     OpsAttributionSerializer,
 )
-from referrals.ops.selectors.queue import QUEUE_RELATED, QueueFilters, attributions_filtered
+from referrals.ops.selectors.queue import (
+    QueueFilters,
+    attributions_filtered,
+    attributions_for_queue,
+)
 from referrals.ops.selectors.review import attribution_review
 
 
@@ -84,9 +88,12 @@ class OpsAttributionListApi(APIView):
     def get(self, request: EmployeeRequest) -> Response:
         filters = _queue_filters(request)
         paginator = ReviewQueuePagination(review_first=filters.review_first)
-        queryset = attributions_filtered(filters).select_related(*QUEUE_RELATED)
+        # The page is chosen by the filters alone (the planner picks where to start), then
+        # read with what it shows by primary key.
+        queryset = attributions_filtered(filters).only("id", "status", "created_at")
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(render_many(OpsAttributionSerializer, page))
+        shown = attributions_for_queue([attribution.pk for attribution in page])
+        return paginator.get_paginated_response(render_many(OpsAttributionSerializer, shown))
 
 
 class OpsAttributionExportApi(APIView):

@@ -3,10 +3,12 @@ the admin's changelist and (the day bounds) the funnel report."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
@@ -99,6 +101,27 @@ QUEUE_RELATED = ("signup", "employee", "code", "code__campaign", "share", "artic
 
 
 def attributions_for_queue(ids: list[int]) -> list[Attribution]:
-    """These attributions, in this order, with what the queue shows of them (one query)."""
-    found = Attribution.objects.select_related(*QUEUE_RELATED).in_bulk(ids)
+    """These attributions, in this order, with what the queue shows of them (one query,
+    and one to set the join order)."""
+    with joins_as_written():
+        found = Attribution.objects.select_related(*QUEUE_RELATED).in_bulk(ids)
     return [found[pk] for pk in ids]
+
+
+@contextmanager
+def joins_as_written() -> Iterator[None]:
+    """Runs the block's queries with their joins in the order written, on PostgreSQL.
+
+    For reading attributions by primary key with what they point to, every join is a
+    primary-key lookup from the attribution, so the written order is the best plan; left
+    to choose, PostgreSQL spends longer weighing the orders of the seven tables (8 to 20 ms
+    at 100,000 attributions, EXPLAIN ANALYZE) than running the query (1 to 2 ms). The
+    setting lasts until the block's transaction ends; inside a caller's transaction it
+    is left alone, rather than changing the plans of the caller's later queries."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        yield

@@ -30,7 +30,7 @@ from referrals.models import (
     Signup,
     Visit,
 )
-from referrals.ops.selectors.queue import QUEUE_RELATED
+from referrals.ops.selectors.queue import QUEUE_RELATED, joins_as_written
 
 _HASH_FIELDS = {"email": "email_hash", "phone": "phone_hash", "account": "account_hash"}
 
@@ -146,9 +146,10 @@ def _shares(signups: Sequence[Signup], this: Signup) -> list[ShareTouch]:
 def attribution_review(*, attribution_id: int) -> AttributionReview:
     """One attribution with its events and every candidate touch; a fixed number of
     queries, whatever the customer's history."""
-    attribution = (
-        Attribution.objects.select_related(*QUEUE_RELATED).filter(pk=attribution_id).first()
-    )
+    with joins_as_written():
+        attribution = (
+            Attribution.objects.select_related(*QUEUE_RELATED).filter(pk=attribution_id).first()
+        )
     if attribution is None:
         raise NotFound("No attribution with this id.", code="attribution_not_found")
     signup = attribution.signup
