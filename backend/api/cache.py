@@ -21,8 +21,9 @@ import threading
 import time
 from typing import Any
 
+import redis
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import connection as redis_connection
 from redis import exceptions as redis_exceptions
 
@@ -134,13 +135,35 @@ _CONNECTION_CLASSES = {
 }
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one `redis.Redis` per connection pool.
+
+    Django builds a new `redis.Redis` for every cache call, and building one copies its
+    table of response callbacks: 200 µs on the benchmark machine, more than the round trip
+    to Redis itself, paid by every throttled request. A client only borrows connections
+    from its pool per command, so one serves every call (and, redis-py documents, every
+    thread)."""
+
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # not in the stubs
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = redis.Redis(connection_pool=pool)
+        return client
+
+
 class CircuitBreakerRedisCache(RedisCache):
-    """Django's Redis cache with the breaker in its connections."""
+    """Django's Redis cache with the breaker in its connections, reusing its clients."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         scheme = str(server).split(",")[0].split("://", 1)[0]
         options = {"connection_class": _CONNECTION_CLASSES[scheme], **params.get("OPTIONS", {})}
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClientRedisCacheClient
 
 
 def cache_outage_warning(

@@ -130,3 +130,20 @@ def test_requests_are_served_without_waiting_on_a_hung_redis(
         "cache unreachable, not calling it for 2.0s at a time until it answers",
         "throttle cache unavailable, allowing request",
     ]
+
+
+def test_cache_calls_reuse_one_redis_client_per_server(settings) -> None:
+    settings.CACHES = {
+        "default": {"BACKEND": "backend.api.cache.CircuitBreakerRedisCache", "LOCATION": REDIS_URL}
+    }
+    cache = caches["default"]
+
+    cache.set("greeting", "hoi")
+    first = cache._cache.get_client("greeting", write=True)
+    second = cache._cache.get_client("other")
+
+    assert first is second
+    assert cache.get("greeting") == "hoi"
+    assert cache.add("greeting-count", 1)
+    assert cache.incr("greeting-count") == 2
+    cache.delete_many(["greeting", "greeting-count"])
