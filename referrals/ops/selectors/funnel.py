@@ -6,14 +6,14 @@ created, a visit on its day, a sign-up when it occurred); statuses are the attri
 status now. A fixed number of grouped queries, whatever the period or grouping.
 
 Days that are over come from the daily rollup (`services.rollup.funnel_rollup`,
-scheduled), attributions included (as of its last run); the days after it from the raw
-tables.
+scheduled), attributions included (as of its last run), kept in the shared cache until the
+next run; the days after it from the raw tables. Row labels: `funnel_labels`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -22,18 +22,14 @@ from django.core.cache import cache
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 
-from backend.accounts.models import Employee
 from backend.api.cache import cache_outage_warning
-from knowledge.models import Article
 from referrals.models import (
     Attribution,
     AttributionStatus,
-    Campaign,
     FunnelDaily,
     FunnelDimension,
     FunnelRollup,
     Share,
-    ShareChannel,
     Visit,
 )
 from referrals.ops.funnel import (
@@ -55,6 +51,7 @@ from referrals.ops.selectors.funnel_articles import (
     rolled_articles,
     top_articles,
 )
+from referrals.ops.selectors.funnel_labels import labeller
 from referrals.ops.selectors.queue import day_bounds
 
 logger = logging.getLogger(__name__)
@@ -268,7 +265,7 @@ def _add_live(rows: _Rows, live_from: datetime, after: datetime, group_by: str) 
 
 def _labelled(rows: _Rows, group_by: str) -> tuple[list[FunnelRow], FunnelRow]:
     """The rows with their shown key and label, in report order, and their totals."""
-    label = _labeller(group_by, {key for key in rows if key is not None})
+    label = labeller(group_by, {key for key in rows if key is not None})
     totals = FunnelRow(key=None, label="Total")
     for raw, row in rows.items():
         row.key, row.label = label(raw) if raw is not None else (None, label(None)[1])
@@ -279,50 +276,3 @@ def _labelled(rows: _Rows, group_by: str) -> tuple[list[FunnelRow], FunnelRow]:
         rows.values(), key=lambda r: (r.key is None, -r.confirmed, -r.signups, r.label)
     )
     return ordered, totals
-
-
-Labeller = Callable[[Any], tuple[str | None, str]]
-
-
-def _labeller(group_by: str, keys: set[Any]) -> Labeller:
-    """Turns a group's raw key into the (key, label) the report shows."""
-    if group_by in _TIME_LABELS:
-        return _TIME_LABELS[group_by]
-    if group_by in _NAMED:
-        return _NAMED[group_by](keys)
-    if group_by == FunnelDimension.CHANNEL:
-        labels = dict(ShareChannel.choices)
-        return lambda k: (k, str(labels.get(k, k))) if k else (None, "(no share link)")
-    if group_by == FunnelDimension.TEAM:
-        return lambda k: (f"{k[0]} / {k[1]}", f"{k[0]} / {k[1]}") if k else (None, "(none)")
-    return lambda k: (k, k) if k else (None, "(none)")
-
-
-_TIME_LABELS: dict[str, Labeller] = {
-    "month": lambda k: (k.isoformat(), k.strftime("%Y-%m")),
-    "week": lambda k: (k.isoformat(), "{}-W{:02d}".format(*k.isocalendar()[:2])),
-    "day": lambda k: (k.isoformat(), k.isoformat()),
-}
-
-
-def _campaigns(keys: set[Any]) -> Labeller:
-    names = dict(Campaign.objects.filter(pk__in=keys).values_list("pk", "name"))
-    return lambda k: (str(k), names.get(k, "")) if k else (None, "(no campaign)")
-
-
-def _articles(keys: set[Any]) -> Labeller:
-    found = {a.pk: a for a in Article.objects.filter(pk__in=keys).only("slug", "title")}
-    return lambda k: (found[k].slug, found[k].title) if k in found else (None, "(no answer)")
-
-
-def _employees(keys: set[Any]) -> Labeller:
-    # Sales ops see everyone, ranking opt-outs included.
-    people = dict(Employee.objects.filter(pk__in=keys).values_list("pk", "display_name"))
-    return lambda k: (str(k), people.get(k, "")) if k else (None, "(no employee)")
-
-
-_NAMED: dict[str, Callable[[set[Any]], Labeller]] = {
-    FunnelDimension.CAMPAIGN: _campaigns,
-    FunnelDimension.ARTICLE: _articles,
-    FunnelDimension.EMPLOYEE: _employees,
-}
