@@ -77,6 +77,8 @@ class FunnelRollup(models.Model):
     rolled_until = models.DateField(null=True, blank=True)
     # When the last run began: attributions changed since are counted again next run.
     checked_at = models.DateTimeField(null=True, blank=True)
+    # Set in every transaction that changes FunnelDaily: with `rolled_until` it names the
+    # rollup's state, under which reports cache what they read of it.
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

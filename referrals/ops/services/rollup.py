@@ -88,7 +88,8 @@ def _rollup_start(*, today: date, rebuild: bool) -> datetime | None:
         if rebuild or state.rolled_until is None:
             FunnelDaily.objects.all().delete()
             state.rolled_until = _first_day_with_data() or today
-            state.save(update_fields=["rolled_until"])
+            state.updated_at = timezone.now()
+            state.save(update_fields=["rolled_until", "updated_at"])
     return since
 
 
@@ -103,7 +104,8 @@ def _rollup_next_days(*, today: date) -> int | None:
         end = min(first + timedelta(days=DAYS_PER_TRANSACTION), today)
         _replace_days(_days(first, end), with_shares_and_visits=True)
         state.rolled_until = end
-        state.save(update_fields=["rolled_until"])
+        state.updated_at = timezone.now()
+        state.save(update_fields=["rolled_until", "updated_at"])
     return (end - first).days
 
 
