@@ -9,6 +9,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from backend.accounts.models import Employee
 from backend.accounts.services import employee_deactivate
+from tests.caches import UNREACHABLE_CACHES
 from tests.concurrency import run_concurrently
 from tests.conftest import ThrottleRates, login
 from tests.factories import PASSWORD
@@ -220,14 +221,7 @@ def test_login_throttle_counts_in_redis_when_configured(
 def test_login_still_works_when_the_cache_is_down(
     api_client: APIClient, employee: Employee, caplog: pytest.LogCaptureFixture
 ) -> None:
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable), caplog.at_level(logging.WARNING):
+    with override_settings(CACHES=UNREACHABLE_CACHES), caplog.at_level(logging.WARNING):
         response = api_client.post(TOKEN_URL, {"email": employee.email, "password": PASSWORD})
 
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from backend.accounts.models import Employee
 from knowledge.models import Article, SearchLog
 from knowledge.services.articles import article_update
+from tests.caches import UNREACHABLE_CACHES
 from tests.conftest import login
 from tests.knowledge.conftest import make_stale
 
@@ -361,13 +362,7 @@ def test_searching_works_without_a_cache(
     make_article: MakeArticle, employee_client: APIClient, settings
 ) -> None:
     article = make_article(title="Voicemail instellen")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    settings.CACHES = UNREACHABLE_CACHES
 
     assert found(employee_client, "voicemail") == [article.slug]
     assert found(employee_client, "voicemail") == [article.slug]

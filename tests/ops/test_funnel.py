@@ -20,6 +20,7 @@ from referrals.ops.services.rollup import funnel_rollup
 from referrals.services.attribution import attributions_expire, attributions_finalize
 from referrals.services.codes import referral_code_create
 from referrals.services.signups import signup_activate
+from tests.caches import UNREACHABLE_CACHES
 from tests.ops.conftest import ingest, make_share
 from tests.referrals.conftest import personal_code
 
@@ -417,15 +418,8 @@ def test_the_report_reads_the_rollup_itself_when_the_cache_is_down(
     funnel_rollup(today=timezone.localdate() - timedelta(days=30))
     params = {"from": timezone.localdate() - timedelta(days=365), "group_by": "team"}
     cached = sales_ops_client.get(FUNNEL, params).json()
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
 
-    with override_settings(CACHES=unreachable), caplog.at_level(logging.WARNING):
+    with override_settings(CACHES=UNREACHABLE_CACHES), caplog.at_level(logging.WARNING):
         response = sales_ops_client.get(FUNNEL, params)
 
     assert response.status_code == 200
