@@ -113,7 +113,7 @@ LAST_NAMES = [
     "van Dijk",
 ]
 PASSWORD = "bench-password-2026"
-LOADER_VERSION = 3
+LOADER_VERSION = 4
 
 
 @dataclass
@@ -400,6 +400,14 @@ def _shares_and_visits(counts: Counts) -> None:
         ) AS v
         """,
         {"visits": counts.visits, "reached": counts.shares * 2 // 3},
+    )
+    # What the landing page records with a share's first visit.
+    _sql(
+        """
+        UPDATE referrals_share AS s SET opened_on = v.first
+        FROM (SELECT share_id, MIN(day) AS first FROM referrals_visit GROUP BY share_id) AS v
+        WHERE v.share_id = s.id
+        """
     )
 
 

@@ -16,12 +16,13 @@ from rest_framework_api_key.models import APIKey
 from backend.accounts.identifiers import identifier_hash
 from backend.accounts.models import Employee
 from knowledge.models import Article, ArticleStatus
-from referrals.models import Campaign, ReferralCode, Share, ShareFeedback, Signup, Visit
+from referrals.models import Campaign, ReferralCode, Share, ShareFeedback, Signup
 from referrals.services.attribution import attributions_finalize
 from referrals.services.claims import claim_create
 from referrals.services.codes import referral_code_create, referral_code_ensure_personal
-from referrals.services.shares import share_create
+from referrals.services.shares import Visitor, share_create, visit_record
 from referrals.services.signups import SignupInput, signup_activate, signup_cancel, signups_ingest
+from referrals.sql import public_share_get
 
 DEMO_SOURCE = "demo-crm"
 
@@ -95,11 +96,15 @@ def _demo_shares(
     old_share = share_create(employee=noah, channel="email", article_slug=articles[0].slug)
     Share.objects.filter(pk=old_share.pk).update(created_at=now - timedelta(days=120))
     for share_index, visitors in enumerate((3, 1, 2, 1, 0, 2, 1, 0)):
-        for visitor in range(visitors):
-            Visit.objects.create(
-                share=shares[share_index],
-                day=(now - timedelta(days=visitor)).date(),
-                visitor_hash=f"{share_index:02d}{visitor:02d}".ljust(64, "0"),
+        for visitor in reversed(range(visitors)):  # the earliest day first
+            shared = public_share_get(token=shares[share_index].token)
+            assert shared is not None
+            visit_record(
+                share=shared,
+                visitor=Visitor(
+                    day=(now - timedelta(days=visitor)).date(),
+                    visitor_hash=f"{share_index:02d}{visitor:02d}".ljust(64, "0"),
+                ),
             )
     ShareFeedback.objects.create(
         share=shares[0], day=now.date(), visitor_hash="f" * 64, helpful=True, reason="clear"

@@ -91,6 +91,7 @@ class PublicShare:
 
     id: int
     token: str
+    opened: bool  # visited before (`Share.opened_on`)
     code: str
     code_attributes: bool  # neither revoked nor frozen
     live_personal_code: str | None  # the owner's, for a revoked or frozen shared code
@@ -105,7 +106,8 @@ class PublicShare:
 
 
 _PUBLIC_SHARE = """
-    SELECT s.id, s.token, c.code, c.revoked_at IS NULL AND c.frozen_at IS NULL,
+    SELECT s.id, s.token, s.opened_on IS NOT NULL, c.code,
+        c.revoked_at IS NULL AND c.frozen_at IS NULL,
         (SELECT p.code FROM referrals_referralcode AS p
          WHERE p.owner_id = c.owner_id AND p.is_personal AND p.revoked_at IS NULL
            AND p.frozen_at IS NULL LIMIT 1),
@@ -127,13 +129,14 @@ def public_share_get(*, token: str) -> PublicShare | None:
     rows = _rows(_PUBLIC_SHARE, {"token": token})
     if not rows:
         return None
-    share_id, token, code, attributes, personal, name, language, *rest = rows[0]
+    share_id, token, opened, code, attributes, personal, name, language, *rest = rows[0]
     # The campaign's id and CampaignPerk's fields, then the answer's id and SharedAnswer's.
     campaign_id, *campaign = rest[: 1 + len(fields(CampaignPerk))]
     answer_id, *answer = rest[1 + len(fields(CampaignPerk)) :]
     return PublicShare(
         id=share_id,
         token=token,
+        opened=bool(opened),
         code=code,
         code_attributes=bool(attributes),
         live_personal_code=personal,
@@ -157,9 +160,7 @@ def _shared_answer(*columns: Any) -> SharedAnswer:
 _SHARE_COUNTS = """
     COUNT(*) AS shares,
     COUNT(*) FILTER (WHERE sh.article_id IS NOT NULL) AS answers_shared,
-    COUNT(*) FILTER (
-        WHERE EXISTS (SELECT 1 FROM referrals_visit AS v WHERE v.share_id = sh.id)
-    ) AS friends_reached
+    COUNT(*) FILTER (WHERE sh.opened_on IS NOT NULL) AS friends_reached
 """
 _LIVE_IN, _LIVE_PARAMS = _in_list("live", LIVE_STATUSES)
 _ATTRIBUTION_COUNTS = f"""

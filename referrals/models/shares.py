@@ -35,15 +35,19 @@ class Share(models.Model):
     )
     channel = models.CharField(max_length=10, choices=ShareChannel.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # The day of the first visit, set by the first visit (`visit_record`) and never after:
+    # impact's "friends reached" counts the shares that have one, without reading visits.
+    opened_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Answer included: impact counts an employee's shares (and the answers among
-            # them) from the index alone (PostgreSQL: index-only scan).
+            # Answer and first visit included: impact counts an employee's shares, the
+            # answers and the opened ones among them from the index alone (PostgreSQL:
+            # index-only scan).
             models.Index(
                 fields=["employee", "-created_at", "-id"],
-                include=["article"],
+                include=["article", "opened_on"],
                 name="referrals_share_employee_idx",
             ),
             models.Index(fields=["created_at"], name="referrals_share_created_idx"),

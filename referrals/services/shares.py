@@ -111,7 +111,18 @@ def visitor_from_request(request: HttpRequest) -> Visitor:
 
 def visit_record(*, share: PublicShare, visitor: Visitor) -> None:
     """Counts a view; a repeat view by the same visitor on the same day is ignored by the
-    unique constraint (INSERT … ON CONFLICT DO NOTHING), so concurrent views cannot double."""
+    unique constraint (INSERT … ON CONFLICT DO NOTHING), so concurrent views cannot double.
+    The first view of a share also marks it opened (`Share.opened_on`), in the same
+    transaction; concurrent first views both try, and the condition lets one set it."""
+    if share.opened:
+        _visit_insert(share=share, visitor=visitor)
+        return
+    with transaction.atomic():
+        _visit_insert(share=share, visitor=visitor)
+        Share.objects.filter(pk=share.id, opened_on__isnull=True).update(opened_on=visitor.day)
+
+
+def _visit_insert(*, share: PublicShare, visitor: Visitor) -> None:
     Visit.objects.bulk_create(
         [Visit(share_id=share.id, day=visitor.day, visitor_hash=visitor.visitor_hash)],
         ignore_conflicts=True,

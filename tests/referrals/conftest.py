@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,8 @@ from rest_framework_api_key.models import APIKey
 from backend.accounts.models import Employee
 from knowledge.models import Article
 from referrals.models import Campaign, ReferralCode, Share
+from referrals.services.shares import Visitor, visit_record
+from referrals.sql import public_share_get
 
 _slugs = itertools.count(1)
 _ids = itertools.count(1)
@@ -82,6 +84,15 @@ def running_campaign(db: None) -> Campaign:
         ends_at=timezone.now() + timedelta(days=30),
         friend_perk_nl="Eerste maand gratis",
         friend_perk_en="First month free",
+    )
+
+
+def visit(share: Share, *, visitor_hash: str, day: date | None = None) -> None:
+    """A friend opens `share`, as the landing page records it."""
+    shared = public_share_get(token=share.token)
+    assert shared is not None
+    visit_record(
+        share=shared, visitor=Visitor(day=day or timezone.localdate(), visitor_hash=visitor_hash)
     )
 
 

@@ -120,3 +120,22 @@ def test_concurrent_shares_and_visits_count_each_visitor_once_a_day(
 
     assert {r.status_code for r in responses} == {200}
     assert employee.shares.get().visits.count() == 1
+
+
+def test_first_visits_at_once_from_different_friends_mark_the_share_opened_once(
+    employee: Employee, article
+) -> None:
+    client = login(employee)
+    token = client.post(
+        "/api/v1/referrals/shares/", {"channel": "sms", "article": article.slug}
+    ).json()["token"]
+    friends = [APIClient(REMOTE_ADDR=f"198.51.100.{i + 1}") for i in range(8)]
+
+    responses = run_concurrently(lambda i: friends[i].get(f"/s/{token}"), 8)
+
+    assert {r.status_code for r in responses} == {200}
+    share = employee.shares.get()
+    assert share.visits.count() == 8
+    assert share.opened_on == timezone.localdate()
+    impact = client.get("/api/v1/referrals/impact/").json()
+    assert impact["own"]["friends_reached"] == 1

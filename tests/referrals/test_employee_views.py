@@ -9,10 +9,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
-from referrals.models import Attribution, AttributionStatus, Claim, Share, Visit
+from referrals.models import Attribution, AttributionStatus, Claim, Share
 from referrals.services.attribution import attributions_finalize
 from tests.conftest import login
-from tests.referrals.conftest import personal_code, signup_payload
+from tests.referrals.conftest import personal_code, signup_payload, visit
 
 
 def report(crm: APIClient, **fields) -> dict:
@@ -98,7 +98,7 @@ def test_impact_counts_own_team_and_company_with_milestones(
         token="s" * 22, employee=me, code=personal_code(me), channel="sms", article=article
     )
     Share.objects.create(token="u" * 22, employee=me, code=personal_code(me), channel="copy")
-    Visit.objects.create(share=share, day=timezone.localdate(), visitor_hash="v" * 64)
+    visit(share, visitor_hash="v" * 64)
     for person, count in ((me, 6), (teammate, 2), (private, 9), (elsewhere, 1)):
         for _ in range(count):
             report_activated_long_ago(crm, code=personal_code(person).code)

@@ -74,6 +74,10 @@ def test_the_public_share_and_landing_page_cost_the_same_with_and_without_an_ans
     code_only = employee_client.post("/api/v1/referrals/shares/", {"channel": "qr"}).json()["token"]
     friend = Client()
     friend.get(f"/s/{code_only}")  # today's visitor salt is read once per process
+    # A share's first visit also marks it opened, in one transaction with the visit (here
+    # a savepoint): the share, savepoint, visit, mark, release.
+    with django_assert_num_queries(5):
+        assert Client(REMOTE_ADDR="203.0.113.9").get(f"/s/{with_answer}").status_code == 200
 
     # share with code, owner, campaign and answer; the visit (insert, in a savepoint)
     for token in (with_answer, code_only):

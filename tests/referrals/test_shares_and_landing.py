@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ from rest_framework.test import APIClient
 from backend.accounts.models import Employee
 from referrals.codes import generate_code
 from referrals.models import Campaign, ReferralCode, Share, ShareFeedback, Visit
-from tests.referrals.conftest import personal_code
+from tests.referrals.conftest import personal_code, visit
 
 
 def share(client: APIClient, **data) -> dict:
@@ -171,6 +172,31 @@ def test_a_view_records_one_visit_per_visitor_per_day_without_storing_the_addres
     assert "phone" not in stored
     assert {v["day"] for v in visits} == {timezone.localdate()}
     assert {f.name for f in Visit._meta.fields} == {"id", "share", "day", "visitor_hash", "at"}
+
+
+def test_the_first_visit_marks_the_share_opened_and_later_visits_keep_that_day(
+    employee_client: APIClient, article
+) -> None:
+    token = share(employee_client, article=article.slug)["token"]
+    unopened = Share.objects.get(token=token).opened_on
+
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/s/{token}")
+    after_first = Share.objects.get(token=token).opened_on
+    later = timezone.localdate() + timedelta(days=2)
+    visit(Share.objects.get(token=token), visitor_hash="l" * 64, day=later)
+
+    assert unopened is None
+    assert after_first == timezone.localdate()
+    assert Share.objects.get(token=token).opened_on == timezone.localdate()
+    assert Visit.objects.filter(share__token=token).count() == 2
+
+
+def test_a_head_request_leaves_the_share_unopened(employee_client: APIClient, article) -> None:
+    token = share(employee_client, article=article.slug)["token"]
+
+    Client().head(f"/s/{token}")
+
+    assert Share.objects.get(token=token).opened_on is None
 
 
 def test_a_rotating_user_agent_from_one_address_is_one_visitor(

@@ -19,9 +19,8 @@ from referrals.models import (
     ReferralCode,
     Share,
     Signup,
-    Visit,
 )
-from tests.referrals.conftest import personal_code
+from tests.referrals.conftest import personal_code, visit
 
 _orders = itertools.count(1)
 
@@ -53,7 +52,7 @@ def _share(
         channel="sms",
     )
     for n in range(visits):
-        Visit.objects.create(share=share, day=timezone.localdate(), visitor_hash=f"{n}" * 64)
+        visit(share, visitor_hash=f"{n}" * 64)
     return share
 
 
@@ -83,6 +82,7 @@ def test_a_public_share_holds_the_code_owner_campaign_and_answer(
     assert found == sql.PublicShare(
         id=share.pk,
         token=share.token,
+        opened=False,
         code=code.code,
         code_attributes=False,
         live_personal_code=live.code,
