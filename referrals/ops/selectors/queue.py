@@ -102,10 +102,10 @@ QUEUE_RELATED = ("signup", "employee", "code", "code__campaign", "share", "artic
 
 def attributions_for_queue(ids: list[int]) -> list[Attribution]:
     """These attributions, in this order, with what the queue shows of them (one query,
-    and one to set the join order)."""
+    and one to set the join order); an id that no longer exists is left out."""
     with joins_as_written():
         found = Attribution.objects.select_related(*QUEUE_RELATED).in_bulk(ids)
-    return [found[pk] for pk in ids]
+    return [found[pk] for pk in ids if pk in found]
 
 
 @contextmanager
