@@ -1,8 +1,8 @@
-"""Turning stored text into safe output: Markdown bodies and highlighted snippets."""
+"""Turning stored text into safe output: Markdown bodies, and the plain text of a search
+highlight."""
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -56,21 +56,15 @@ def markdown_to_html(source: str) -> str:
     ).strip()
 
 
-# Highlight markers from the private-use area: they never occur in real text, so after
-# escaping everything else they can safely become <mark> tags.
-HIGHLIGHT_START = "\ue000"
-HIGHLIGHT_STOP = "\ue001"
-
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_PUNCTUATION = re.compile(r"(^|\s)(#{1,6}|>|[-*+]|\d+\.)\s+|[*_`|]+")
 _SPACE = re.compile(r"\s+")
 
 
-def snippet_to_html(raw: str) -> str:
-    """A passage of Markdown source with private-use markers around matched words → safe
-    HTML whose only tag is <mark>."""
-    text = _MARKDOWN_LINK.sub(r"\1", raw)
+def markdown_to_plain(source: str) -> str:
+    """Markdown source → its words as plain text on one line (links keep their text;
+    emphasis, headings, list and quote markers and table bars go): what a search highlight
+    is cut from. Not HTML: the caller escapes it."""
+    text = _MARKDOWN_LINK.sub(r"\1", source)
     text = _MARKDOWN_PUNCTUATION.sub(lambda m: m.group(1) or "", text)
-    text = _SPACE.sub(" ", text).strip()
-    escaped = html.escape(text, quote=False)
-    return escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return _SPACE.sub(" ", text).strip()

@@ -12,7 +12,7 @@ reads the same Python types as the ORM, on PostgreSQL and on the demo's SQLite.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -127,9 +127,11 @@ _CARD_FROM = f"""
 _CARDS_SELECT = f"SELECT {_CARDS.sql()} {_CARD_FROM}"
 
 
-def _card_values(row: Row, *, now: datetime, highlight: str | None = None) -> dict[str, Any]:
+def _card_values(
+    row: Row, *, now: datetime, today: date | None = None, highlight: str | None = None
+) -> dict[str, Any]:
     """The fields of an ArticleCard from a row read with `_CARD_GROUPS`, stale and notice
-    as of `now`."""
+    as of `now` (`today` is its local date: a caller with many rows works it out once)."""
     category = None
     if row["c.slug"] is not None:
         category = CategoryRef(
@@ -146,7 +148,7 @@ def _card_values(row: Row, *, now: datetime, highlight: str | None = None) -> di
         "status": row["a.status"],
         "category": category,
         "verified_until": row["a.verified_until"],
-        "stale": article_is_stale(row["a.verified_until"], timezone.localdate(now)),
+        "stale": article_is_stale(row["a.verified_until"], today or timezone.localdate(now)),
         "translation_outdated": translation_is_outdated(
             row["s.content_revision"], row["a.translation_source_revision"]
         ),
@@ -174,6 +176,7 @@ def article_cards_fetch(
     if not ids:
         return {}
     now, highlights = timezone.now(), highlights or {}
+    today = timezone.localdate(now)
     placeholders = ", ".join(["%s"] * len(ids))
     statement = (
         f"SELECT {_CARDS.sql()} {_CARD_FROM} WHERE a.id IN ({placeholders}) AND a.status = %s"
@@ -181,7 +184,7 @@ def article_cards_fetch(
     rows = _fetch(statement, _CARDS, [*ids, status])
     return {
         row["a.id"]: ArticleCard(
-            **_card_values(row, now=now, highlight=highlights.get(row["a.id"]))
+            **_card_values(row, now=now, today=today, highlight=highlights.get(row["a.id"]))
         )
         for row in rows
     }
@@ -197,8 +200,9 @@ _NOTICES = f"""
 def notice_cards_fetch(*, status: str, now: datetime) -> list[tuple[ArticleCard, UUID]]:
     """Articles of `status` whose notice window holds `now`, oldest notice first, each with
     its translation group."""
+    today = timezone.localdate(now)
     return [
-        (ArticleCard(**_card_values(row, now=now)), row["a.translation_group"])
+        (ArticleCard(**_card_values(row, now=now, today=today)), row["a.translation_group"])
         for row in _fetch(_NOTICES, _CARDS, [status, now, now])
     ]
 

@@ -78,6 +78,16 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
+# A word as a highlight sees it: letters and digits, hyphens inside (`e-sim`).
+HIGHLIGHT_WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+def highlight_words(text: str) -> list[str]:
+    """The distinct words of `text` as a highlight looks them up: folded in place (see
+    `fold_in_place`), hyphens kept. Worked out when the article is indexed."""
+    return list(dict.fromkeys(HIGHLIGHT_WORD.findall(fold_in_place(text))))
+
+
 def hyphenated_words(text: str) -> list[str]:
     """The text's hyphenated words (`e-sim`), found in the few pieces of text that hold a
     hyphen (a regular expression over the whole text costs more than all the rest)."""

@@ -5,9 +5,9 @@ its own text fields, analysed by that language's analyzer; an article fills only
 fields of its own language. `<lang>_words` holds every word as written, for prefixes and
 typo tolerance. What ranking needs besides relevance (`id`, `language_code`,
 `verified_until`) are fast fields, read for the candidates without touching their stored
-documents; the only stored value is `preview`, the start of the text a highlight is cut
-from — so a page's highlights need no second trip to the database, and the documents read
-back are small.
+documents; the only stored values are `preview`, the start of the text a highlight is cut
+from, and `preview_words`, its distinct words as a highlight looks them up — so a page's
+highlights need no second trip to the database, and the documents read back are small.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from typing import Any
 
 import tantivy
 
+from knowledge.rendering import markdown_to_plain
 from knowledge.search.analysis import (
     LANGUAGES,
     SURFACE,
     analyzers,
+    highlight_words,
     hyphen_joiner,
     joined_hyphens,
 )
@@ -31,9 +33,10 @@ from knowledge.search.analysis import (
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "summary": 2.0, "friend": 1.4, "body": 1.0}
 # Raised whenever `schema()` or a document's content changes: an index on disk built
 # another way is not used, but rebuilt (see `store.state_read`).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LANGUAGE_CODES = tuple(LANGUAGES)  # `language_code` is a language's position here
-PREVIEW_CHARS = 800  # summary and the start of the friend text: where a highlight is cut
+# Summary and the start of the friend text, as plain text: where a highlight is cut.
+PREVIEW_CHARS = 800
 # What a document is made of: the article's columns, category slug included.
 ARTICLE_COLUMNS = (
     "id",
@@ -63,6 +66,7 @@ def schema() -> tantivy.Schema:
     builder.add_integer_field("language_code", fast=True)
     builder.add_integer_field("verified_until", fast=True)
     builder.add_bytes_field("preview", stored=True)
+    builder.add_bytes_field("preview_words", stored=True)
     for keyword in ("status", "language", "category", "tag"):
         builder.add_text_field(keyword, tokenizer_name="raw", index_option="basic")
     for lang in LANGUAGES:
@@ -120,8 +124,11 @@ def article_document(row: ArticleRow, *, joiner: Joiner) -> tantivy.Document:
         doc.add_text(field_name(lang, field), f"{text}\n{joined}" if joined else text)
         every_word.append(joined_hyphens(text))
     doc.add_text(field_name(lang, "words"), "\n".join(every_word))
-    preview = "\n".join(t for t in (row["summary"], row["friend_text"], row["body"]) if t)
-    doc.add_bytes("preview", preview[:PREVIEW_CHARS].encode())
+    text = "\n".join(t for t in (row["summary"], row["friend_text"], row["body"]) if t)
+    # Markdown takes room the words need: cut generously, strip it, then cut to size.
+    preview = markdown_to_plain(text[: 2 * PREVIEW_CHARS])[:PREVIEW_CHARS]
+    doc.add_bytes("preview", preview.encode())
+    doc.add_bytes("preview_words", " ".join(highlight_words(preview)).encode())
     return doc
 
 

@@ -23,7 +23,7 @@ from datetime import date
 
 import tantivy
 
-from knowledge.search.highlight import Highlighter
+from knowledge.search.highlight import Highlighter, Preview
 from knowledge.search.indexing import LANGUAGE_CODES
 from knowledge.search.query import ParsedQuery, SearchFilters, query_compile
 from knowledge.search.reader import index_reader
@@ -116,9 +116,15 @@ def _highlights(
     searcher: tantivy.Searcher, highlighter: Highlighter, hits: list[_Hit]
 ) -> dict[int, str]:
     """Id → the hit's highlighted passage, cut from the preview the index stores."""
-    passages = {}
-    for hit in hits:
-        preview = searcher.doc(hit.address).get_first("preview")
-        text = bytes(preview).decode() if preview else ""
-        passages[hit.pk] = highlighter.passage(text=text, language=hit.language)
-    return passages
+    previews = [_preview(searcher.doc(hit.address), hit.language) for hit in hits]
+    passages = highlighter.passages(previews)
+    return {hit.pk: passage for hit, passage in zip(hits, passages, strict=True)}
+
+
+def _preview(doc: tantivy.Document, language: str) -> Preview:
+    text, words = (doc.get_first(name) for name in ("preview", "preview_words"))
+    return Preview(
+        text=bytes(text).decode() if text else "",
+        words=bytes(words).decode().split(" ") if words else [],
+        language=language,
+    )

@@ -67,21 +67,10 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
     page's ids, then its rows); a search's ids come from the engine and its rows are loaded
     by id and status in one query; one more checks a `category`."""
     status = params.status or ArticleStatus.PUBLISHED
-    queryset = Article.objects.filter(status=status)
-    if params.lang:
-        queryset = queryset.filter(language=params.lang)
-    if params.category:
-        queryset = queryset.filter(category=category_get(slug=params.category))
-    if params.tag:
-        queryset = _filter_tag(queryset, params.tag)
+    category = category_get(slug=params.category) if params.category else None
     preferred = params.lang or employee.language
     if params.q is None:
-        language_first = Case(
-            When(language=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        window = slice(params.offset, params.offset + params.limit + 1)
-        ordered = queryset.order_by(language_first, "title", "id").values_list("id", flat=True)
-        return _page(list(ordered[window]), status=status, limit=params.limit)
+        return _browse(params, status=status, category=category, preferred=preferred)
     parsed = query_parse(params.q)
     if not parsed.terms:
         return ArticlePage(articles=[], has_more=False, parsed=parsed)
@@ -98,6 +87,25 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
     return _page(
         ranked.ids, status=status, limit=params.limit, parsed=parsed, highlights=ranked.highlights
     )
+
+
+def _browse(
+    params: ArticleListParams, *, status: str, category: Category | None, preferred: str
+) -> ArticlePage:
+    """A page of articles by title, those in `preferred` language first."""
+    queryset = Article.objects.filter(status=status)
+    if params.lang:
+        queryset = queryset.filter(language=params.lang)
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if params.tag:
+        queryset = _filter_tag(queryset, params.tag)
+    language_first = Case(
+        When(language=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    window = slice(params.offset, params.offset + params.limit + 1)
+    ordered = queryset.order_by(language_first, "title", "id").values_list("id", flat=True)
+    return _page(list(ordered[window]), status=status, limit=params.limit)
 
 
 def _page(

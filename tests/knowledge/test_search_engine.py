@@ -115,6 +115,43 @@ def test_highlights_mark_accented_and_hyphenated_forms_of_the_query(
     )
 
 
+def test_highlights_mark_the_near_forms_of_a_misspelt_word_and_no_others(
+    make_article: MakeArticle,
+) -> None:
+    article = make_article(
+        title="Abonnement opzeggen",
+        summary="Je abonnement of je abonnementen opzeggen? Een abonnee belt ons.",
+    )
+
+    page = rank("abbonement")
+
+    assert page.ids == [article.pk]
+    assert page.highlights[article.pk] == (
+        "Je <mark>abonnement</mark> of je abonnementen opzeggen? Een abonnee belt ons. "
+        "Tekst voor een vriend. Uitleg."
+    )
+
+
+def test_highlights_show_markdown_as_its_words_escaped_and_mark_hyphenated_words_whole(
+    make_article: MakeArticle,
+) -> None:
+    article = make_article(
+        title="Bundel kiezen",
+        summary="Over bundels.",
+        friend_text="Lees dit.",
+        body="## Kies je **bundel**\n\n- een [bundel](https://x.example) <b>nu</b>\n"
+        "- de bundel-kaart\n",
+    )
+
+    page = rank("bundel")
+
+    assert page.ids == [article.pk]
+    assert page.highlights[article.pk] == (
+        "Over <mark>bundels</mark>. Lees dit. Kies je <mark>bundel</mark> een "
+        "<mark>bundel</mark> &lt;b&gt;nu&lt;/b&gt; de <mark>bundel-kaart</mark>"
+    )
+
+
 def test_the_catch_up_removes_deleted_articles_from_the_index(
     make_article: MakeArticle, employee_client: APIClient
 ) -> None:
