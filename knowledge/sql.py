@@ -81,10 +81,18 @@ def _fetch(statement: str, columns: _Columns, params: Sequence[Any]) -> list[Row
     if not rows:
         return []
     converters = columns.converters()
+    keys = [key for key, _, _ in converters]
+    # Most columns need no conversion on PostgreSQL: only those that do are looked at.
+    converting = [
+        (position, key, column, functions)
+        for position, (key, column, functions) in enumerate(converters)
+        if functions
+    ]
     converted = []
     for row in rows:
-        values: Row = {}
-        for value, (key, column, functions) in zip(row, converters, strict=True):
+        values: Row = dict(zip(keys, row, strict=True))
+        for position, key, column, functions in converting:
+            value = row[position]
             for function in functions:
                 value = function(value, column, connection)
             values[key] = value

@@ -34,7 +34,8 @@ def mail_worker(start_worker: Callable[..., Worker], port: int, **env: str) -> W
 def jobs(status: str | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM procrastinate_jobs WHERE %s IS NULL OR status = %s",
+            "SELECT count(*) FROM procrastinate_jobs"
+            " WHERE %s::procrastinate_job_status IS NULL OR status = %s",
             [status, status],
         )
         return int(cursor.fetchone()[0])
