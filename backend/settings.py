@@ -134,9 +134,7 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     # connection runs repeatedly (from its fifth run) and PostgreSQL stops planning it
     # anew: half the database's CPU of a search. Off behind a pooler in transaction mode
     # that does not keep prepared statements (PgBouncer before 1.21).
-    _database["OPTIONS"].setdefault(
-        "server_side_binding", env.bool("DB_SERVER_SIDE_BINDING", True)
-    )
+    _database["OPTIONS"].setdefault("server_side_binding", env.bool("DB_SERVER_SIDE_BINDING", True))
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if _database["ENGINE"] == "django.db.backends.sqlite3":
