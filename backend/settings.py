@@ -130,11 +130,13 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     _database["OPTIONS"].setdefault(
         "options", f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', 30000)}"
     )
-    # Parameters sent apart from the statement, so psycopg prepares a statement a
-    # connection runs repeatedly (from its fifth run) and PostgreSQL stops planning it
-    # anew: half the database's CPU of a search. Off behind a pooler in transaction mode
-    # that does not keep prepared statements (PgBouncer before 1.21).
-    _database["OPTIONS"].setdefault("server_side_binding", env.bool("DB_SERVER_SIDE_BINDING", True))
+    # Parameters sent apart from the statement, and a statement a connection runs
+    # repeatedly prepared from its fifth run, so PostgreSQL stops planning it anew: half
+    # the database's CPU of a search. Off behind a pooler in transaction mode that does
+    # not keep prepared statements (PgBouncer before 1.21).
+    if env.bool("DB_PREPARED_STATEMENTS", True):
+        _database["OPTIONS"].setdefault("server_side_binding", True)
+        _database["OPTIONS"].setdefault("prepare_threshold", 5)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if _database["ENGINE"] == "django.db.backends.sqlite3":

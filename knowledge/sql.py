@@ -12,6 +12,7 @@ reads the same Python types as the ORM, on PostgreSQL and on the demo's SQLite.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +25,7 @@ from backend.accounts.models import Employee
 from knowledge.models import (
     Article,
     ArticleFeedback,
+    ArticleStatus,
     Category,
     article_is_stale,
     notice_is_active,
@@ -176,43 +178,50 @@ def _notice(
     )
 
 
+@dataclass
+class Cards:
+    """A page's articles by id, and the outage notices active at the time."""
+
+    by_id: dict[int, ArticleCard]
+    notices: list[tuple[ArticleCard, UUID]]  # oldest notice first, with translation group
+
+
 def article_cards_fetch(
-    *, ids: Sequence[int], status: str, highlights: Mapping[int, str] | None = None
-) -> dict[int, ArticleCard]:
+    *,
+    ids: Sequence[int],
+    status: str,
+    highlights: Mapping[int, str] | None = None,
+    with_notices: bool = False,
+) -> Cards:
     """List rows of the articles among `ids` that have `status`, by id, each with its
-    search highlight from `highlights`."""
-    if not ids:
-        return {}
+    search highlight from `highlights`; with `with_notices`, also the published articles
+    whose notice window holds now, oldest notice first. One statement: a page and its
+    notices cost one round trip."""
     now, highlights = timezone.now(), highlights or {}
-    today = timezone.localdate(now)
-    placeholders = ", ".join(["%s"] * len(ids))
-    statement = (
-        f"SELECT {_CARDS.sql()} {_CARD_FROM} WHERE a.id IN ({placeholders}) AND a.status = %s"
-    )
-    rows = _fetch(statement, _CARDS, [*ids, status])
-    return {
-        row["a.id"]: ArticleCard(
+    conditions, params = [], []
+    if ids:
+        conditions.append(f"(a.id IN ({', '.join(['%s'] * len(ids))}) AND a.status = %s)")
+        params += [*ids, status]
+    if with_notices:
+        conditions.append("(a.status = %s AND a.notice_starts_at <= %s AND a.notice_ends_at > %s)")
+        params += [ArticleStatus.PUBLISHED, now, now]
+    if not conditions:
+        return Cards(by_id={}, notices=[])
+    rows = _fetch(f"{_CARDS_SELECT} WHERE {' OR '.join(conditions)}", _CARDS, params)
+    today, wanted = timezone.localdate(now), set(ids)
+    cards, notices = Cards(by_id={}, notices=[]), []
+    for row in rows:
+        card = ArticleCard(
             **_card_values(row, now=now, today=today, highlight=highlights.get(row["a.id"]))
         )
-        for row in rows
-    }
-
-
-_NOTICES = f"""
-    {_CARDS_SELECT}
-    WHERE a.status = %s AND a.notice_starts_at <= %s AND a.notice_ends_at > %s
-    ORDER BY a.notice_starts_at, a.id
-"""
-
-
-def notice_cards_fetch(*, status: str, now: datetime) -> list[tuple[ArticleCard, UUID]]:
-    """Articles of `status` whose notice window holds `now`, oldest notice first, each with
-    its translation group."""
-    today = timezone.localdate(now)
-    return [
-        (ArticleCard(**_card_values(row, now=now, today=today)), row["a.translation_group"])
-        for row in _fetch(_NOTICES, _CARDS, [status, now, now])
-    ]
+        if card.id in wanted and card.status == status:
+            cards.by_id[card.id] = card
+        notice = card.notice
+        if with_notices and notice and notice.active and card.status == ArticleStatus.PUBLISHED:
+            group = row["a.translation_group"]
+            notices.append((notice.starts_at, card.id, replace(card, highlight=None), group))
+    cards.notices = [(card, group) for _, _, card, group in sorted(notices)]
+    return cards
 
 
 _DETAIL = _Columns(

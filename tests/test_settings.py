@@ -108,3 +108,31 @@ def test_production_settings_pass_the_deployment_check() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_statement_run_repeatedly_is_prepared_once_per_connection() -> None:
+    from django.db import connection
+
+    from knowledge.models import Category
+
+    for _ in range(6):  # psycopg prepares a statement from its fifth run
+        list(Category.objects.filter(slug="data"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert any('FROM "knowledge_category"' in statement for statement in prepared)
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler() -> None:
+    code = (
+        "from django.conf import settings; "
+        "options = settings.DATABASES['default']['OPTIONS']; "
+        "print('binding', options.get('server_side_binding'), options.get('prepare_threshold'))"
+    )
+    on = run_django(["shell", "-c", code], {**PRODUCTION})
+    off = run_django(["shell", "-c", code], {**PRODUCTION, "DB_PREPARED_STATEMENTS": "false"})
+
+    assert "binding True 5" in on.stdout.splitlines(), on.stderr
+    assert "binding None None" in off.stdout.splitlines(), off.stderr

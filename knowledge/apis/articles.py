@@ -31,7 +31,6 @@ from knowledge.selectors.articles import (
     article_get_for_edit,
     article_list,
     is_editor,
-    notices_active,
 )
 from knowledge.services import articles as article_services
 from knowledge.services.feedback import search_log_mark_opened, search_log_record
@@ -168,11 +167,10 @@ class ArticleListApi(APIView):
                 language=filters.get("lang", ""),
                 result_count=len(page.articles),
             ).pk
-        notices = notices_active(employee=employee, language=filters.get("lang"))
         return Response(
             {
                 "search_id": search_id,
-                "notices": render_many(ArticleListItemSerializer, notices),
+                "notices": render_many(ArticleListItemSerializer, page.notices),
                 "next": pager.next_link(page.has_more),
                 "previous": pager.previous_link(),
                 "results": render_many(ArticleListItemSerializer, page.articles),

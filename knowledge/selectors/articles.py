@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from django.db import connection
@@ -18,7 +18,7 @@ from knowledge.models import Article, ArticleStatus, Category
 from knowledge.records import ArticleCard, ArticleDetail
 from knowledge.search.query import ParsedQuery, SearchFilters, query_parse
 from knowledge.search.ranking import articles_rank
-from knowledge.sql import article_cards_fetch, article_detail_fetch, notice_cards_fetch
+from knowledge.sql import article_cards_fetch, article_detail_fetch
 
 
 def is_editor(employee: Employee) -> bool:
@@ -46,6 +46,7 @@ class ArticleListParams:
 class ArticlePage:
     articles: list[ArticleCard]  # with their highlights when searching
     has_more: bool
+    notices: list[ArticleCard]  # the active outage notices (`notices_active`)
     parsed: ParsedQuery | None = None
 
 
@@ -63,9 +64,10 @@ def category_get(*, slug: str) -> Category:
 def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePage:
     """Browse (no `q`: by title, the employee's own language first) or search (`q`:
     ranked across both languages, highlighted) articles of one status (published unless an
-    editor asks for another; the caller checks the role). Browsing is two queries (the
-    page's ids, then its rows); a search's ids come from the engine and its rows are loaded
-    by id and status in one query; one more checks a `category`."""
+    editor asks for another; the caller checks the role), with the active outage notices.
+    Browsing is two queries (the page's ids, then its rows and the notices); a search's ids
+    come from the engine and its rows and the notices are loaded in one query; one more
+    checks a `category`."""
     status = params.status or ArticleStatus.PUBLISHED
     category = category_get(slug=params.category) if params.category else None
     preferred = params.lang or employee.language
@@ -73,7 +75,8 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
         return _browse(params, status=status, category=category, preferred=preferred)
     parsed = query_parse(params.q)
     if not parsed.terms:
-        return ArticlePage(articles=[], has_more=False, parsed=parsed)
+        notices = notices_active(employee=employee, language=params.lang)
+        return ArticlePage(articles=[], has_more=False, notices=notices, parsed=parsed)
     ranked = articles_rank(
         parsed=parsed,
         filters=SearchFilters(
@@ -85,7 +88,13 @@ def article_list(*, employee: Employee, params: ArticleListParams) -> ArticlePag
         limit=params.limit,
     )
     return _page(
-        ranked.ids, status=status, limit=params.limit, parsed=parsed, highlights=ranked.highlights
+        ranked.ids,
+        status=status,
+        limit=params.limit,
+        language=params.lang,
+        preferred=preferred,
+        parsed=parsed,
+        highlights=ranked.highlights,
     )
 
 
@@ -105,7 +114,13 @@ def _browse(
     )
     window = slice(params.offset, params.offset + params.limit + 1)
     ordered = queryset.order_by(language_first, "title", "id").values_list("id", flat=True)
-    return _page(list(ordered[window]), status=status, limit=params.limit)
+    return _page(
+        list(ordered[window]),
+        status=status,
+        limit=params.limit,
+        language=params.lang,
+        preferred=preferred,
+    )
 
 
 def _page(
@@ -113,14 +128,21 @@ def _page(
     *,
     status: str,
     limit: int,
+    language: str | None,
+    preferred: str,
     parsed: ParsedQuery | None = None,
     highlights: Mapping[int, str] | None = None,
 ) -> ArticlePage:
-    """The page of `ids` (one more than `limit` when there is a next page), in that order;
-    an article that changed status since its id was read is left out."""
-    cards = article_cards_fetch(ids=ids, status=status, highlights=highlights)
-    rows = [cards[pk] for pk in ids if pk in cards]
-    return ArticlePage(articles=rows[:limit], has_more=len(rows) > limit, parsed=parsed)
+    """The page of `ids` (one more than `limit` when there is a next page), in that order,
+    and the notices; an article that changed status since its id was read is left out."""
+    cards = article_cards_fetch(ids=ids, status=status, highlights=highlights, with_notices=True)
+    rows = [cards.by_id[pk] for pk in ids if pk in cards.by_id]
+    return ArticlePage(
+        articles=rows[:limit],
+        has_more=len(rows) > limit,
+        notices=_notices_chosen(cards.notices, language=language, preferred=preferred),
+        parsed=parsed,
+    )
 
 
 def _filter_tag(queryset: QuerySet[Article], tag: str) -> QuerySet[Article]:
@@ -163,23 +185,30 @@ def article_get_for_edit(*, slug: str) -> Article:
     return article
 
 
-def notices_active(
-    *, employee: Employee, language: str | None = None, now: datetime | None = None
-) -> list[ArticleCard]:
+def notices_active(*, employee: Employee, language: str | None = None) -> list[ArticleCard]:
     """Published outage notices whose window holds now: one per translation group, in the
     employee's language when there is a version in it (else the other)."""
-    now = now or timezone.now()
-    preferred = language or employee.language
+    cards = article_cards_fetch(ids=[], status=ArticleStatus.PUBLISHED, with_notices=True)
+    return _notices_chosen(
+        cards.notices, language=language, preferred=language or employee.language
+    )
+
+
+def _notices_chosen(
+    notices: list[tuple[ArticleCard, UUID]], *, language: str | None, preferred: str
+) -> list[ArticleCard]:
+    """Of the active notices (oldest first, with their translation group): only those in
+    `language` if given, one per group (in `preferred` language if there is one), newest
+    first."""
     chosen: dict[UUID, ArticleCard] = {}
-    for card, group in notice_cards_fetch(status=ArticleStatus.PUBLISHED, now=now):
+    for card, group in notices:
         if language and card.language != language:
             continue
         current = chosen.get(group)
         if current is None or (card.language == preferred and current.language != preferred):
             chosen[group] = card
-    return sorted(
-        chosen.values(), key=lambda c: (c.notice.starts_at if c.notice else now, c.id), reverse=True
-    )
+    position = {card.id: index for index, (card, _) in enumerate(notices)}
+    return sorted(chosen.values(), key=lambda card: position[card.id], reverse=True)
 
 
 def categories_with_counts() -> QuerySet[Category]:

@@ -11,7 +11,7 @@ from backend.accounts.models import Employee
 from knowledge.models import Article, ArticleFeedback
 from knowledge.records import ArticleVersion, CategoryRef, FeedbackState, PersonRef
 from knowledge.services.articles import article_update
-from knowledge.sql import article_cards_fetch, article_detail_fetch, notice_cards_fetch
+from knowledge.sql import article_cards_fetch, article_detail_fetch
 
 
 def test_detail_reads_the_article_its_versions_and_only_the_readers_feedback(
@@ -73,8 +73,8 @@ def test_cards_are_read_by_id_for_one_status_only(make_article) -> None:
 
     cards = article_cards_fetch(ids=[draft.pk, published.pk, 999_999], status="published")
 
-    assert list(cards) == [published.pk]
-    card = cards[published.pk]
+    assert (list(cards.by_id), cards.notices) == ([published.pk], [])
+    card = cards.by_id[published.pk]
     assert (card.slug, card.title, card.status, card.highlight) == (
         "gepubliceerd",
         "Gepubliceerd",
@@ -82,10 +82,12 @@ def test_cards_are_read_by_id_for_one_status_only(make_article) -> None:
         None,
     )
     assert card.category == CategoryRef(slug="plans", name_nl="Abonnementen", name_en="Plans")
-    assert article_cards_fetch(ids=[], status="published") == {}
+    assert article_cards_fetch(ids=[], status="published").by_id == {}
 
 
-def test_notice_cards_are_the_windows_that_hold_now_with_their_group(make_article) -> None:
+def test_notice_cards_are_the_published_windows_that_hold_now_with_their_group(
+    make_article,
+) -> None:
     now = timezone.now()
     active = make_article(
         slug="storing",
@@ -97,13 +99,21 @@ def test_notice_cards_are_the_windows_that_hold_now_with_their_group(make_articl
         notice_starts_at=now - timedelta(days=2),
         notice_ends_at=now - timedelta(days=1),
     )
-    make_article(slug="gewoon")
+    make_article(
+        slug="concept-storing",
+        status="draft",
+        notice_starts_at=now - timedelta(hours=1),
+        notice_ends_at=now + timedelta(hours=1),
+    )
+    ordinary = make_article(slug="gewoon")
 
-    found = notice_cards_fetch(status="published", now=now)
+    cards = article_cards_fetch(ids=[ordinary.pk], status="published", with_notices=True)
 
-    assert [(card.slug, group) for card, group in found] == [
+    assert list(cards.by_id) == [ordinary.pk]
+    assert [(card.slug, group) for card, group in cards.notices] == [
         ("storing", Article.objects.get(pk=active.pk).translation_group)
     ]
+    found = cards.notices
     notice = found[0][0].notice
     assert notice is not None
     assert (notice.active, notice.ends_at > now) == (True, True)
