@@ -98,58 +98,50 @@ def test_a_hyphenated_dutch_compound_does_not_outrank_its_english_translation(
     assert found(client, "pukcode")[0] == dutch.slug  # the joined form still finds it
 
 
-def test_highlights_mark_accented_and_hyphenated_forms_of_the_query(
-    make_article: MakeArticle,
-) -> None:
-    article = make_article(
-        title="E-sim in het café",
-        summary="Activeer in het Café je e-sim; daarna werkt de E-SIM meteen.",
-    )
-
-    page = rank("cafe esim")
-
-    assert page.ids == [article.pk]
-    assert page.highlights[article.pk] == (
+HIGHLIGHTS = {
+    "accented and hyphenated forms of the query": (
+        {
+            "title": "E-sim in het café",
+            "summary": "Activeer in het Café je e-sim; daarna werkt de E-SIM meteen.",
+        },
+        "cafe esim",
         "Activeer in het <mark>Café</mark> je <mark>e-sim</mark>; daarna werkt de "
-        "<mark>E-SIM</mark> meteen. Tekst voor een vriend. Uitleg."
-    )
-
-
-def test_highlights_mark_the_near_forms_of_a_misspelt_word_and_no_others(
-    make_article: MakeArticle,
-) -> None:
-    article = make_article(
-        title="Abonnement opzeggen",
-        summary="Je abonnement of je abonnementen opzeggen? Een abonnee belt ons.",
-    )
-
-    page = rank("abbonement")
-
-    assert page.ids == [article.pk]
-    assert page.highlights[article.pk] == (
+        "<mark>E-SIM</mark> meteen. Tekst voor een vriend. Uitleg.",
+    ),
+    "the near forms of a misspelt word and no others": (
+        {
+            "title": "Abonnement opzeggen",
+            "summary": "Je abonnement of je abonnementen opzeggen? Een abonnee belt ons.",
+        },
+        "abbonement",
         "Je <mark>abonnement</mark> of je abonnementen opzeggen? Een abonnee belt ons. "
-        "Tekst voor een vriend. Uitleg."
-    )
+        "Tekst voor een vriend. Uitleg.",
+    ),
+    "Markdown as its words, escaped, hyphenated words marked whole": (
+        {
+            "title": "Bundel kiezen",
+            "summary": "Over bundels.",
+            "friend_text": "Lees dit.",
+            "body": "## Kies je **bundel**\n\n- een [bundel](https://x.example) <b>nu</b>\n"
+            "- de bundel-kaart\n",
+        },
+        "bundel",
+        "Over <mark>bundels</mark>. Lees dit. Kies je <mark>bundel</mark> een "
+        "<mark>bundel</mark> &lt;b&gt;nu&lt;/b&gt; de <mark>bundel-kaart</mark>",
+    ),
+}
 
 
-def test_highlights_show_markdown_as_its_words_escaped_and_mark_hyphenated_words_whole(
-    make_article: MakeArticle,
+@pytest.mark.parametrize(("fields", "q", "expected"), HIGHLIGHTS.values(), ids=HIGHLIGHTS)
+def test_highlights_mark_what_the_query_matched(
+    make_article: MakeArticle, fields: dict[str, str], q: str, expected: str
 ) -> None:
-    article = make_article(
-        title="Bundel kiezen",
-        summary="Over bundels.",
-        friend_text="Lees dit.",
-        body="## Kies je **bundel**\n\n- een [bundel](https://x.example) <b>nu</b>\n"
-        "- de bundel-kaart\n",
-    )
+    article = make_article(**fields)
 
-    page = rank("bundel")
+    page = rank(q)
 
     assert page.ids == [article.pk]
-    assert page.highlights[article.pk] == (
-        "Over <mark>bundels</mark>. Lees dit. Kies je <mark>bundel</mark> een "
-        "<mark>bundel</mark> &lt;b&gt;nu&lt;/b&gt; de <mark>bundel-kaart</mark>"
-    )
+    assert page.highlights[article.pk] == expected
 
 
 def test_the_catch_up_removes_deleted_articles_from_the_index(
