@@ -104,7 +104,6 @@ def engine_search(index: int) -> None:
     articles_rank(
         parsed=query_parse(q),
         filters=SearchFilters(status=ArticleStatus.PUBLISHED),
-        visible=Article.objects.filter(status=ArticleStatus.PUBLISHED),
         preferred_language=lang,
         today=timezone.localdate(),
         offset=0,
