@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
+from knowledge.models import Article
 from referrals.codes import generate_code
 from referrals.models import Attribution, AttributionEvent, LiveCustomer, ReferralCode, Signup
 from tests.concurrency import run_concurrently
@@ -105,13 +106,17 @@ def test_a_revoke_racing_a_sign_up_leaves_a_consistent_result(employee: Employee
     assert signup.json()["status"] == attribution.status
 
 
+def share_by_sms(client: APIClient, article: Article) -> str:
+    """Shares `article` as the client's employee; the link's token."""
+    response = client.post("/api/v1/referrals/shares/", {"channel": "sms", "article": article.slug})
+    assert response.status_code == 201, response.content
+    return str(response.json()["token"])
+
+
 def test_concurrent_shares_and_visits_count_each_visitor_once_a_day(
     employee: Employee, article
 ) -> None:
-    client = login(employee)
-    token = client.post(
-        "/api/v1/referrals/shares/", {"channel": "sms", "article": article.slug}
-    ).json()["token"]
+    token = share_by_sms(login(employee), article)
     visitors = [APIClient() for _ in range(8)]
 
     responses = run_concurrently(
@@ -126,9 +131,7 @@ def test_first_visits_at_once_from_different_friends_mark_the_share_opened_once(
     employee: Employee, article
 ) -> None:
     client = login(employee)
-    token = client.post(
-        "/api/v1/referrals/shares/", {"channel": "sms", "article": article.slug}
-    ).json()["token"]
+    token = share_by_sms(client, article)
     friends = [APIClient(REMOTE_ADDR=f"198.51.100.{i + 1}") for i in range(8)]
 
     responses = run_concurrently(lambda i: friends[i].get(f"/s/{token}"), 8)
