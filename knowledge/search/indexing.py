@@ -6,8 +6,9 @@ fields of its own language. `<lang>_words` holds every word as written, for pref
 typo tolerance. What ranking needs besides relevance (`id`, `language_code`,
 `verified_until`) are fast fields, read for the candidates without touching their stored
 documents; the only stored values are `preview`, the start of the text a highlight is cut
-from, and `preview_words`, its distinct words as a highlight looks them up — so a page's
-highlights need no second trip to the database, and the documents read back are small.
+from, and `preview_words`, its distinct words (one per line) as a highlight looks them
+up — so a page's highlights need no second trip to the database, and the documents read
+back are small.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from knowledge.search.analysis import (
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "summary": 2.0, "friend": 1.4, "body": 1.0}
 # Raised whenever `schema()` or a document's content changes: an index on disk built
 # another way is not used, but rebuilt (see `store.state_read`).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LANGUAGE_CODES = tuple(LANGUAGES)  # `language_code` is a language's position here
 # Summary and the start of the friend text, as plain text: where a highlight is cut.
 PREVIEW_CHARS = 800
@@ -128,7 +129,7 @@ def article_document(row: ArticleRow, *, joiner: Joiner) -> tantivy.Document:
     # Markdown takes room the words need: cut generously, strip it, then cut to size.
     preview = markdown_to_plain(text[: 2 * PREVIEW_CHARS])[:PREVIEW_CHARS]
     doc.add_bytes("preview", preview.encode())
-    doc.add_bytes("preview_words", " ".join(highlight_words(preview)).encode())
+    doc.add_bytes("preview_words", "\n".join(highlight_words(preview)).encode())
     return doc
 
 

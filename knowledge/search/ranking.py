@@ -125,6 +125,6 @@ def _preview(doc: tantivy.Document, language: str) -> Preview:
     text, words = (doc.get_first(name) for name in ("preview", "preview_words"))
     return Preview(
         text=bytes(text).decode() if text else "",
-        words=bytes(words).decode().split(" ") if words else [],
+        words=bytes(words).decode() if words else "",
         language=language,
     )
