@@ -136,3 +136,14 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler() -> None:
 
     assert "binding True 5" in on.stdout.splitlines(), on.stderr
     assert "binding None None" in off.stdout.splitlines(), off.stderr
+
+
+def test_an_app_server_loads_every_view_at_start_and_keeps_it_out_of_the_collector() -> None:
+    code = (
+        "import gc, sys; import backend.wsgi; "
+        "print('frozen', gc.get_freeze_count() > 50_000, "
+        "'views', 'knowledge.apis.articles' in sys.modules)"
+    )
+    result = run_django(["shell", "-c", code], {**PRODUCTION})
+
+    assert "frozen True views True" in result.stdout.splitlines(), result.stderr
