@@ -58,7 +58,7 @@ class Highlighter:
         self.compiled = compiled
         self._stems = stems  # (language, word) → its stems, as the index has them
         self._prefixes = tuple(compiled.prefixes)
-        self._candidates = _candidates_pattern(compiled)
+        self._candidates = _candidates(compiled)
 
     def passages(self, previews: list[Preview]) -> list[str]:
         """Safe HTML for each preview: the passage of its text with the most matches,
@@ -89,7 +89,7 @@ class Highlighter:
             words.setdefault(preview.language, []).append(preview.words)
         patterns = {}
         for language, lines in words.items():
-            found = set(self._candidates.findall("\n".join(lines))) if self._candidates else ()
+            found = self._candidates("\n".join(lines))
             marked = [w for w in found if self._is_match(fold(w), language)]
             if marked:
                 marked.sort(key=len, reverse=True)  # the longest first, where one starts another
@@ -111,27 +111,41 @@ class Highlighter:
         )
 
 
-def _candidates_pattern(compiled: CompiledQuery) -> re.Pattern[str] | None:
+def _candidates(compiled: CompiledQuery) -> Callable[[str], set[str]]:
     """Finds, among words one per line, those that may match: they hold a typed prefix or
     the start of a query stem (every stem, compound part or prefix a word can match
     begins that way; a hyphen allowed between any two letters: `e-sim` holds `esim`), or
-    are as long as a typo give or take its edits. None: no word can match."""
+    are as long as a typo give or take its edits."""
     keys = set(compiled.prefixes)
     for stems in compiled.stems.values():
         keys.update(stem[: max(KEY_MIN_LENGTH, len(stem) - KEY_TRIM)] for stem in stems)
     keys.discard("")
-    alternatives = []
+    holding = None
     if keys:
         by_length = sorted(keys, key=len, reverse=True)  # the longest first
-        holding = "|".join("-?".join(map(re.escape, key)) for key in by_length)
-        alternatives.append(f".*(?:{holding}).*")
+        holding = re.compile("|".join("-?".join(map(re.escape, key)) for key in by_length))
+    sizes = None
     if compiled.typos:
         shortest = min(len(typo) - edits for typo, edits in compiled.typos.items())
         longest = max(len(typo) + edits for typo, edits in compiled.typos.items())
-        alternatives.append(rf"\w(?:-?\w){{{max(0, shortest - 1)},{longest - 1}}}")
-    if not alternatives:
-        return None
-    return re.compile(f"^(?:{'|'.join(alternatives)})$", re.MULTILINE)
+        sizes = range(max(1, shortest), longest + 1)
+
+    def found(lines: str) -> set[str]:
+        words: set[str] = set()
+        if sizes:  # every word is as long as a typo give or take its edits, hyphens aside
+            words.update(w for w in set(lines.split("\n")) if len(w) - w.count("-") in sizes)
+        # The lines holding a key: found by the key (the engine skips ahead to its first
+        # letters), then cut out, and the search goes on from the next line.
+        position = 0
+        while holding and (match := holding.search(lines, position)):
+            start = lines.rfind("\n", 0, match.start()) + 1
+            end = lines.find("\n", match.end())
+            end = len(lines) if end < 0 else end
+            words.add(lines[start:end])
+            position = end + 1
+        return words
+
+    return found
 
 
 def _starts_word(text: str, start: int) -> bool:
