@@ -186,6 +186,16 @@ class Cards:
     notices: list[tuple[ArticleCard, UUID]]  # oldest notice first, with translation group
 
 
+# On PostgreSQL the ids are one array and the notice window is compared with the time the
+# statement starts, so the statement's text and parameters' types never change: it is
+# planned once per connection (a generic plan). With the time as a parameter PostgreSQL
+# planned it anew for every page (its guess for a window between two parameters favoured
+# a custom plan), which cost 1.1 ms of its CPU per search where running it costs 0.2.
+_NOTICE_ACTIVE_AT_STATEMENT_TIME = (
+    "a.notice_starts_at <= statement_timestamp() AND a.notice_ends_at > statement_timestamp()"
+)
+
+
 def article_cards_fetch(
     *,
     ids: Sequence[int],
@@ -199,12 +209,23 @@ def article_cards_fetch(
     notices cost one round trip."""
     now, highlights = timezone.now(), highlights or {}
     conditions, params = [], []
+    postgresql = connection.vendor == "postgresql"
     if ids:
-        conditions.append(f"(a.id IN ({', '.join(['%s'] * len(ids))}) AND a.status = %s)")
-        params += [*ids, status]
+        if postgresql:
+            conditions.append("(a.id = ANY(%s) AND a.status = %s)")
+            params += [list(ids), status]
+        else:
+            conditions.append(f"(a.id IN ({', '.join(['%s'] * len(ids))}) AND a.status = %s)")
+            params += [*ids, status]
     if with_notices:
-        conditions.append("(a.status = %s AND a.notice_starts_at <= %s AND a.notice_ends_at > %s)")
-        params += [ArticleStatus.PUBLISHED, now, now]
+        if postgresql:
+            conditions.append(f"(a.status = %s AND {_NOTICE_ACTIVE_AT_STATEMENT_TIME})")
+            params += [ArticleStatus.PUBLISHED]
+        else:
+            conditions.append(
+                "(a.status = %s AND a.notice_starts_at <= %s AND a.notice_ends_at > %s)"
+            )
+            params += [ArticleStatus.PUBLISHED, now, now]
     if not conditions:
         return Cards(by_id={}, notices=[])
     rows = _fetch(f"{_CARDS_SELECT} WHERE {' OR '.join(conditions)}", _CARDS, params)
