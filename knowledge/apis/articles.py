@@ -166,7 +166,7 @@ class ArticleListApi(APIView):
                 parsed=page.parsed,
                 language=filters.get("lang", ""),
                 result_count=len(page.articles),
-            ).pk
+            )
         return Response(
             {
                 "search_id": search_id,

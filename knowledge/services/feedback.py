@@ -8,6 +8,9 @@ from backend.accounts.models import Employee
 from backend.api.errors import InvalidInput
 from knowledge.models import Article, ArticleFeedback, SearchLog
 from knowledge.search.query import ParsedQuery
+from knowledge.sql import search_log_insert
+
+_QUERY_LENGTH = SearchLog._meta.get_field("query").max_length  # the same for the normalised
 
 
 def article_feedback_set(
@@ -44,11 +47,13 @@ def article_feedback_set(
 
 def search_log_record(
     *, employee: Employee, parsed: ParsedQuery, language: str, result_count: int
-) -> SearchLog:
-    return SearchLog.objects.create(
-        employee=employee,
-        query=parsed.raw[: SearchLog._meta.get_field("query").max_length],
-        normalized_query=parsed.normalized[:200],
+) -> int:
+    """Records a search (the query as typed and normalised, cut to the columns' length);
+    returns its id."""
+    return search_log_insert(
+        employee_id=employee.pk,
+        query=parsed.raw[:_QUERY_LENGTH],
+        normalized_query=parsed.normalized[:_QUERY_LENGTH],
         language=language,
         result_count=result_count,
     )

@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.accounts.models import Employee
-from knowledge.models import Article, ArticleFeedback
+from knowledge.models import Article, ArticleFeedback, SearchLog
 from knowledge.records import ArticleVersion, CategoryRef, FeedbackState, PersonRef
 from knowledge.services.articles import article_update
-from knowledge.sql import article_cards_fetch, article_detail_fetch
+from knowledge.sql import article_cards_fetch, article_detail_fetch, search_log_insert
 
 
 def test_detail_reads_the_article_its_versions_and_only_the_readers_feedback(
@@ -143,3 +143,25 @@ def test_a_page_of_any_size_with_its_notices_is_one_statement_planned_once(make_
         plans = [row[0] for row in cursor.fetchall()]
     assert len(plans) == 1, plans  # one text for every page size
     assert plans[0] >= 1  # PostgreSQL plans it once and reuses that plan
+
+
+def test_a_search_is_logged_as_the_orm_reads_it(employee: Employee) -> None:
+    before = timezone.now()
+
+    search_id = search_log_insert(
+        employee_id=employee.pk,
+        query="Simkaart kwijt",
+        normalized_query="simkaart kwijt",
+        language="nl",
+        result_count=3,
+    )
+
+    logged = SearchLog.objects.get(pk=search_id)
+    assert (logged.employee_id, logged.query, logged.normalized_query) == (
+        employee.pk,
+        "Simkaart kwijt",
+        "simkaart kwijt",
+    )
+    assert (logged.language, logged.result_count) == ("nl", 3)
+    assert (logged.clicked_article_id, logged.clicked_at) == (None, None)
+    assert before <= logged.created_at <= timezone.now()
