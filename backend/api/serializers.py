@@ -11,6 +11,7 @@ keep DRF's coercion and ignore unknown names (cache busters and the like).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -109,6 +110,14 @@ class QueryParamsSerializer(serializers.Serializer):
     values, so here an empty value is refused (unless the field allows blanks) and
     booleans are `true` or `false`. Unknown parameter names are still ignored.
     """
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # DRF deep-copies the declared fields for every serializer it makes, which builds
+        # each field and its validators anew (0.1-0.2 ms for a list's five parameters, on
+        # every request). Query parameters' fields are plain ones (no nested serializer)
+        # that nothing changes once declared, so a copy of each field's own attributes is
+        # enough: binding it to this serializer sets them on the copy only.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):

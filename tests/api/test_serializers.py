@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.http import QueryDict
 from rest_framework import serializers
 
-from backend.api.serializers import StrictInputSerializer
+from backend.api.serializers import QueryParamsSerializer, StrictInputSerializer
 
 
 class Item(StrictInputSerializer):
@@ -70,3 +71,26 @@ def test_values_of_the_right_type_pass_unchanged() -> None:
     assert serializer.is_valid(), serializer.errors
     assert serializer.validated_data["ratio"] == 1.0
     assert serializer.validated_data["note"] is None
+
+
+class Filters(QueryParamsSerializer):
+    lang = serializers.ChoiceField(choices=["nl", "en"], required=False)
+    category = serializers.SlugField(max_length=10, required=False)
+    since = serializers.DateTimeField(required=False)
+
+
+def test_query_parameter_serializers_each_have_their_own_bound_fields() -> None:
+    first = Filters(data=QueryDict("lang=nl&category=data"))
+    second = Filters(data=QueryDict("lang=fr&category=te-lang-voor-dit"))
+
+    assert first.is_valid(), first.errors
+    assert not second.is_valid()
+    assert first.validated_data == {"lang": "nl", "category": "data"}
+    assert {name: [e.code for e in errors] for name, errors in second.errors.items()} == {
+        "lang": ["invalid_choice"],
+        "category": ["max_length"],
+    }
+    for name in ("lang", "category", "since"):
+        assert first.fields[name] is not second.fields[name]
+        assert (first.fields[name].parent, second.fields[name].parent) == (first, second)
+        assert Filters._declared_fields[name].parent is None  # the declaration stays unbound
