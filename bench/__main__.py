@@ -41,6 +41,7 @@ from bench.run import (
     machine_summary,
     run_wrk,
     server_env,
+    server_p95,
     start_gunicorn,
     stop_gunicorn,
 )
@@ -203,14 +204,17 @@ def _run_server(
             beside = run_wrk(base_url, BASELINE, BESIDE_SECONDS, args.connections, workdir)
             warm_up = scenario.warm_up_seconds or WARM_UP_SECONDS
             run_wrk(base_url, scenario, warm_up, args.connections, workdir)
+            logged = (workdir / "gunicorn.log").stat().st_size
             result = run_wrk(base_url, scenario, args.duration, args.connections, workdir)
+            result.server_p95_ms = server_p95(workdir / "gunicorn.log", logged)
             result.beside = beside.rps
             result.ratio = result.rps / beside.rps if beside.rps else None
             results.append(result)
             log(
                 f"    {scenario.name}: {result.rps:,.0f} req/s"
                 f"{f' ({result.items_per_s:,.0f} items/s)' if scenario.items_per_request > 1 else ''}"
-                f", p95 {result.p95_ms:.1f} ms, errors {result.errors}"
+                f", p95 {result.p95_ms:.1f} ms (in the app {result.server_p95_ms or 0:.1f} ms)"
+                f", errors {result.errors}"
                 f" (baseline just before: {beside.rps:,.0f} req/s)"
             )
     finally:

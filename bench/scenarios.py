@@ -26,12 +26,14 @@ SCENARIOS = [
     # Questions as employees ask them (labelled and extra queries, round robin), ranked by
     # the search engine on every request: there is no shared page cache (bench/RESULTS.md,
     # "Search engine").
+    # Its latency target is the server's (issue 13): with 16 connections always busy the
+    # load generator's p95 is mostly the wait for a free worker (16 / throughput).
     Scenario(
         "article search",
-        "≥ 0.35×, p95 ≤ 25 ms",
+        "≥ 0.35×, server p95 ≤ 25 ms",
         _get("search.txt"),
         min_ratio=0.35,
-        max_p95_ms=25,
+        max_server_p95_ms=25,
         read=True,
     ),
     Scenario("article detail", "≥ 0.6×", _get("detail.txt"), min_ratio=0.6, read=True),
