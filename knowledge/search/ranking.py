@@ -2,7 +2,9 @@
 language.
 
 Tantivy returns the best `offset + limit + CANDIDATE_MARGIN` matches by BM25 (with the
-field weights of the query), among the documents with the wanted status and filters.
+field weights of the query), among the documents with the wanted status and filters, and
+every match tied with the last of them (`_candidates`: where equally relevant documents lie
+in the index must not decide the page).
 They are re-scored from the index's fast fields, without reading their documents:
 
 - an article past its `verified_until` counts `STALE_FACTOR` of its relevance: it may be
@@ -32,6 +34,8 @@ STALE_FACTOR = 0.6
 OWN_LANGUAGE_BONUS = 1.25
 # Candidates beyond the page: a fresh or own-language article just below it may move up.
 CANDIDATE_MARGIN = 30
+# At most this many candidates when the last ones tie with documents beyond them.
+TIED_CANDIDATES_MAX = 2000
 
 
 @dataclass
@@ -71,15 +75,39 @@ def articles_rank(
         searcher=searcher,
         analyzers=reader.analyzers,
     )
-    found = searcher.search(
-        compiled.query, limit=offset + limit + 1 + CANDIDATE_MARGIN, count=False
-    ).hits
-    scored = _rescored(searcher, found, preferred_language=preferred_language, today=today)
+    found = _candidates(searcher, compiled.query, wanted=offset + limit + 1 + CANDIDATE_MARGIN)
+    scored = _rescored(
+        searcher,
+        found,
+        preferred_language=preferred_language,
+        today=today,
+        keep=offset + limit + 1,
+    )
     page = RankedPage(ids=[hit.pk for hit in scored[offset : offset + limit + 1]])
     if highlight and found:
         highlighter = Highlighter(compiled, reader.stems)
         page.highlights = _highlights(searcher, highlighter, scored[offset : offset + limit])
     return page
+
+
+def _candidates(
+    searcher: tantivy.Searcher, query: tantivy.Query, *, wanted: int
+) -> list[tuple[float, tantivy.DocAddress]]:
+    """The best `wanted` matches, and every match as relevant as the last of them (up to
+    `TIED_CANDIDATES_MAX`). Which of equally scored documents the engine keeps depends on
+    where they lie in the index, which differs between hosts, rebuilds and catch-ups;
+    with the whole tie among the candidates, the page orders it by id and is the same
+    everywhere. Ties are common where every match scores alike: a typo or an unfinished
+    word alone."""
+    hits = searcher.search(query, limit=wanted + 1, count=False).hits
+    for limit in (wanted * 4, TIED_CANDIDATES_MAX):  # a few more, then as many as we take
+        if len(hits) <= wanted or hits[-1][0] != hits[wanted - 1][0]:
+            break
+        hits = searcher.search(query, limit=limit, count=False).hits
+    if len(hits) <= wanted:
+        return hits
+    last = hits[wanted - 1][0]
+    return hits[:wanted] + [hit for hit in hits[wanted:] if hit[0] == last]
 
 
 def _rescored(
@@ -88,28 +116,28 @@ def _rescored(
     *,
     preferred_language: str,
     today: date,
+    keep: int,
 ) -> list[_Hit]:
-    """The engine's hits re-scored for staleness and language, best first (equal scores:
-    lower id first)."""
+    """The best `keep` of the engine's hits re-scored for staleness and language, best
+    first (equal scores: lower id first). Plain lists until the end: a tie can bring in a
+    few thousand candidates."""
     addresses = [address for _, address in found]
-    columns = zip(
-        found,
-        searcher.fast_field_values("id", addresses),
-        searcher.fast_field_values("language_code", addresses),
-        searcher.fast_field_values("verified_until", addresses),
-        strict=True,
-    )
+    pks = searcher.fast_field_values("id", addresses)
+    codes = searcher.fast_field_values("language_code", addresses)
+    verified_until = searcher.fast_field_values("verified_until", addresses)
     fresh_from = today.toordinal()
-    scored = []
-    for (score, address), pk, code, verified_until in columns:
-        language = LANGUAGE_CODES[int(code or 0)]
-        if (verified_until or 0) < fresh_from:
-            score *= STALE_FACTOR
-        if language == preferred_language:
-            score *= OWN_LANGUAGE_BONUS
-        scored.append(_Hit(score, int(pk or 0), language, address))
-    scored.sort(key=lambda hit: (-hit.score, hit.pk))
-    return scored
+    own = LANGUAGE_CODES.index(preferred_language) if preferred_language in LANGUAGE_CODES else -1
+    scores = [
+        score
+        * (STALE_FACTOR if (until or 0) < fresh_from else 1.0)
+        * (OWN_LANGUAGE_BONUS if code == own else 1.0)
+        for (score, _), until, code in zip(found, verified_until, codes, strict=True)
+    ]
+    best = sorted(range(len(found)), key=lambda i: (-scores[i], pks[i] or 0))[:keep]
+    return [
+        _Hit(scores[i], int(pks[i] or 0), LANGUAGE_CODES[int(codes[i] or 0)], addresses[i])
+        for i in best
+    ]
 
 
 def _highlights(

@@ -131,7 +131,7 @@ def _writer_lock(root: Path, *, wait: bool) -> Iterator[bool]:
 
 
 def _rows(since: datetime | None = None) -> Iterator[ArticleRow]:
-    queryset = Article.objects.order_by()
+    queryset = Article.objects.order_by("id")  # ties in rank go to the lower id
     if since is not None:  # a few rows, by the `updated_at` index
         return iter(queryset.filter(updated_at__gte=since).values(*ARTICLE_COLUMNS))
     return queryset.values(*ARTICLE_COLUMNS).iterator(chunk_size=2000)

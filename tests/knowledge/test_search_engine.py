@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
@@ -262,3 +263,31 @@ def test_ranking_highlights_only_when_asked(
     assert (article.pk in page.highlights) is marked
     if marked:
         assert "<mark>" in page.highlights[article.pk]
+
+
+def test_equally_relevant_articles_come_in_the_same_order_wherever_the_index_keeps_them(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    """Which of many equally scored documents the engine returns first depends on where
+    they lie in the index, which differs between hosts, rebuilds and catch-ups; a page
+    must not: ties go to the lower id, and the next page goes on where the first ended."""
+    articles = [make_article(title="Voicemail instellen") for _ in range(60)]
+    lowest = sorted(article.pk for article in articles)
+    found(employee_client, "voicemail")  # builds the index, in id order
+    # Edited articles are indexed again, behind the rest (a new segment).
+    Article.objects.filter(pk__in=lowest[:20]).update(updated_at=timezone.now())
+    assert index_catch_up() is not None
+    index_reader_forget()
+
+    first = rank("voicemail", highlight=False)
+    second = articles_rank(
+        parsed=query_parse("voicemail"),
+        filters=SearchFilters(status="published"),
+        preferred_language="nl",
+        today=date.today(),
+        offset=10,
+        limit=10,
+    )
+
+    assert first.ids == lowest[:11]  # the page of 10, and the first of the next
+    assert second.ids == lowest[10:21]  # the next page: nothing repeated, nothing skipped
