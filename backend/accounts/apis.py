@@ -72,8 +72,10 @@ class SsoTokenApi(APIView):
             "Verifies the ID token (signature against the provider's published keys, "
             "issuer, audience, expiry) and returns the same pair as `auth/token/` for the "
             "active employee whose email the token carries. Nobody is created by signing "
-            "in. Errors: 401 `id_token_*` (expired, wrong audience or issuer, unknown key, "
-            "refused algorithm), 403 `not_on_roster` or `account_inactive`, 404 "
+            "in. Each ID token signs in once: to sign in again, get a new one from the "
+            "provider (a retried request with the same token is refused). Errors: 401 "
+            "`id_token_*` (expired, wrong audience or issuer, unknown key, refused "
+            "algorithm, `id_token_replayed`), 403 `not_on_roster` or `account_inactive`, 404 "
             "`sso_not_configured` when single sign-on is off, 503 "
             "`identity_provider_unavailable`."
         ),

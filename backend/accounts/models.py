@@ -196,3 +196,18 @@ class ScimToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class UsedIdToken(models.Model):
+    """An OpenID Connect ID token that signed someone in: each signs in once. Keyed by the
+    SHA-256 of the token's signed claims (not of the whole token: a signature can be
+    written differently and still verify), kept until the token has expired."""
+
+    claims_hash = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "used ID token"
+
+    def __str__(self) -> str:
+        return f"{self.claims_hash[:12]}… until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -65,10 +65,25 @@ def auth_login(*, email: str, password: str, request: HttpRequest | None = None)
 
 def auth_sso_login(*, id_token: str) -> TokenPair:
     """An ID token from the company's OpenID provider -> a new token pair for the active
-    employee it names (see `backend.accounts.sso` for what is verified)."""
-    from backend.accounts.sso import id_token_verify, sso_employee
+    employee it names (see `backend.accounts.sso` for what is verified); each ID token
+    signs in once."""
+    from backend.accounts.sso import id_token_use, id_token_verify, sso_employee
 
-    return _pair_for(sso_employee(claims=id_token_verify(token=id_token)))
+    claims = id_token_verify(token=id_token)
+    employee = sso_employee(claims=claims)
+    with transaction.atomic():
+        id_token_use(token=id_token, claims=claims)
+        return _pair_for(employee)
+
+
+def expired_tokens_purge() -> None:
+    """Forgets tokens that can no longer be used: ID tokens that signed someone in, and
+    refresh tokens with their blacklist entries, once they have expired (the daily job
+    `accounts.purge_expired_tokens`)."""
+    from backend.accounts.sso import used_id_tokens_purge
+
+    used_id_tokens_purge()
+    OutstandingToken.objects.filter(expires_at__lt=timezone.now()).delete()
 
 
 def _parse_refresh(raw: str) -> RefreshToken:

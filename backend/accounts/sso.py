@@ -10,21 +10,30 @@ Keys: the provider's discovery document gives `jwks_uri`; the key set is cached 
 hour and fetched again early only when a token names a key id we do not know, and then at
 most once a minute per process (PyJWKClient's cooldown), so a stream of tokens with made-up
 key ids cannot turn us into a load generator against the provider.
+
+Each ID token signs in once (`id_token_use`): one that leaked from the device, a proxy or a
+log cannot be exchanged for a second session while it is still valid. The app signs in
+again with the provider (silently, while the provider's own session lasts) instead of
+re-sending a token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
 
 import jwt
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from backend.accounts.models import Employee
+from backend.accounts.models import Employee, UsedIdToken
 from backend.api.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -189,3 +198,30 @@ def sso_employee(*, claims: dict[str, Any]) -> Employee:
             "This employee has left or is not active.", code="account_inactive"
         )
     return employee
+
+
+def id_token_use(*, token: str, claims: dict[str, Any]) -> None:
+    """Records that the verified `token` signed someone in; raises IdTokenInvalid
+    (`id_token_replayed`) if it already did. The primary key decides between concurrent
+    uses: exactly one insert succeeds. Call it inside the sign-in's transaction, so that a
+    sign-in that fails later leaves the token unused."""
+    signed_claims = token.split(".")[1]
+    used = UsedIdToken(
+        claims_hash=hashlib.sha256(signed_claims.encode()).hexdigest(),
+        expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC)
+        + timedelta(seconds=LEEWAY_SECONDS),
+    )
+    try:
+        with transaction.atomic():
+            used.save(force_insert=True)
+    except IntegrityError:
+        raise IdTokenInvalid(
+            "This ID token has already been used to sign in: sign in with the provider again.",
+            code="id_token_replayed",
+        ) from None
+
+
+def used_id_tokens_purge() -> int:
+    """Forgets used ID tokens that have expired (they can no longer sign in anyway)."""
+    deleted, _ = UsedIdToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -106,6 +107,7 @@ class OpenIdProvider:
             "iat": now,
             "exp": now + 300,
             "nonce": "n-0S6_WzA2Mj",
+            "jti": secrets.token_urlsafe(12),  # every token a provider issues is its own
             "email": email,
             "email_verified": True,
         }

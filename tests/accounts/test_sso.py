@@ -5,18 +5,24 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
+from django.utils import timezone
+from jwt.utils import base64url_decode, base64url_encode
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from backend.accounts.employment import employee_leave
-from backend.accounts.models import Employee
+from backend.accounts.employment import employee_leave, employee_return
+from backend.accounts.models import Employee, UsedIdToken
+from backend.accounts.tasks import purge_expired_tokens
 from tests.accounts.oidc import CLIENT_ID, OpenIdProvider
+from tests.concurrency import run_concurrently
 
 URL = "/api/v1/auth/sso/token/"
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 @pytest.fixture
@@ -191,3 +197,75 @@ def test_sso_off_answers_404_saying_so(settings: Any) -> None:
     settings.OIDC_ISSUER = ""
 
     assert refused(sign_in("a.b.c")) == (404, "sso_not_configured")
+
+
+def test_an_id_token_signs_in_once(provider: OpenIdProvider, employee: Employee) -> None:
+    token = provider.id_token(employee.email)
+
+    first, again = sign_in(token), sign_in(token)
+
+    assert first.status_code == 200
+    assert refused(again) == (401, "id_token_replayed")
+    assert sign_in(provider.id_token(employee.email)).status_code == 200  # a new one does
+
+
+def test_the_same_claims_under_another_valid_signature_are_the_same_token(
+    provider: OpenIdProvider, employee: Employee
+) -> None:
+    """An ECDSA signature (r, s) has a twin (r, n - s) that verifies too: whoever holds a
+    token can make a second one that differs only in its signature. It is the same
+    sign-in."""
+    provider.add_key("ec-1", "ES256")
+    token = provider.id_token(employee.email, kid="ec-1")
+    header, claims, signature = token.split(".")
+    raw = base64url_decode(signature)
+    s = int.from_bytes(raw[32:], "big")
+    twin_signature = raw[:32] + (P256_ORDER - s).to_bytes(32, "big")
+    twin = f"{header}.{claims}.{base64url_encode(twin_signature).decode()}"
+
+    assert sign_in(token).status_code == 200
+    assert refused(sign_in(twin)) == (401, "id_token_replayed")
+
+
+def test_a_refused_sign_in_leaves_the_token_unused(
+    provider: OpenIdProvider, employee: Employee
+) -> None:
+    employee_leave(employee=employee)
+    token = provider.id_token(employee.email)
+    assert refused(sign_in(token)) == (403, "account_inactive")
+
+    employee_return(employee=employee)
+
+    assert sign_in(token).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ins_with_one_id_token_give_one_session(
+    provider: OpenIdProvider, employee: Employee
+) -> None:
+    token = provider.id_token(employee.email)
+
+    responses = run_concurrently(lambda _: sign_in(token), 5)
+
+    assert sorted(r.status_code for r in responses) == [200, 401, 401, 401, 401]
+    assert {r.json()["code"] for r in responses if r.status_code == 401} == {"id_token_replayed"}
+    assert OutstandingToken.objects.filter(user=employee).count() == 1
+    assert UsedIdToken.objects.count() == 1
+
+
+def test_expired_tokens_are_forgotten_and_live_ones_kept(
+    provider: OpenIdProvider, employee: Employee
+) -> None:
+    for _ in range(2):
+        assert sign_in(provider.id_token(employee.email)).status_code == 200
+    expired_refresh, live_refresh = OutstandingToken.objects.order_by("pk")
+    past = timezone.now() - timedelta(seconds=1)
+    OutstandingToken.objects.filter(pk=expired_refresh.pk).update(expires_at=past)
+    UsedIdToken.objects.filter(pk=UsedIdToken.objects.order_by("expires_at")[0].pk).update(
+        expires_at=past
+    )
+
+    purge_expired_tokens(timestamp=0)
+
+    assert list(OutstandingToken.objects.values_list("pk", flat=True)) == [live_refresh.pk]
+    assert [used.expires_at > timezone.now() for used in UsedIdToken.objects.all()] == [True]

@@ -237,4 +237,5 @@ def test_the_periodic_jobs_are_the_queues_and_run_as_tasks(editor) -> None:
         "referrals.rollup_funnel": "*/10 * * * *",
         "knowledge.article_owners_remind": "0 7 * * *",
         "events.purge_delivery_log": "30 4 * * *",
+        "accounts.purge_expired_tokens": "20 4 * * *",
     }
