@@ -56,7 +56,8 @@ def notification_push_send(*, notification_id: int) -> None:
 
     Left, opted out, or every device in quiet hours: nothing is pushed and the
     notification waits in the feed. A device whose token FCM reports UNREGISTERED is
-    removed. Raises PushTransientError (retried) when FCM cannot take the message now.
+    removed. Raises PushTransientError (retried) when FCM cannot take the message now;
+    each device FCM took it for is recorded at once, so the retry skips it.
     """
     notification = (
         Notification.objects.select_related("employee").filter(pk=notification_id).first()
@@ -77,15 +78,18 @@ def notification_push_send(*, notification_id: int) -> None:
         _skip(notification, "not_configured")
         return
     message = push_message(notification)
-    sent = 0
+    pushed = list(notification.pushed_device_ids)
     for device in devices:
+        if device.pk in pushed:  # taken by FCM in an earlier attempt of this job
+            continue
         outcome = client.send(device, message)
         if outcome == "token_gone":
             Device.objects.filter(pk=device.pk, token=device.token).delete()
         elif outcome == "sent":
-            sent += 1
+            pushed.append(device.pk)
+            Notification.objects.filter(pk=notification.pk).update(pushed_device_ids=pushed)
             Device.objects.filter(pk=device.pk).update(last_used_at=now)
-    if sent:
+    if pushed:
         notification.pushed_at = now
         notification.save(update_fields=["pushed_at"])
 

@@ -30,6 +30,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     pushed_at = models.DateTimeField(null=True, blank=True)
     push_skipped = models.CharField(max_length=32, blank=True, default="")
+    # The devices FCM has taken this notification for: a retry after a failure on one
+    # device does not ring the others again.
+    pushed_device_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

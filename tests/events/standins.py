@@ -101,12 +101,15 @@ class FcmStandIn(_Server):
     """OAuth2 JWT-bearer token endpoint plus FCM's messages:send.
 
     Every deviation from the documented request is kept in `problems` and answered 400.
-    Tokens in `unregistered` get FCM's 404 UNREGISTERED error.
+    Tokens in `unregistered` get FCM's 404 UNREGISTERED error, tokens in `unavailable` a
+    503 UNAVAILABLE (as many times as given) and are not kept in `messages`.
     """
 
     project_id: str = "ceo-app-test"
     client_email: str = "push@ceo-app-test.iam.gserviceaccount.com"
     unregistered: set[str] = field(default_factory=set)
+    # Token -> how many more sends to it FCM answers 503 UNAVAILABLE.
+    unavailable: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     issued: set[str] = field(default_factory=set)
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -187,6 +190,9 @@ class FcmStandIn(_Server):
         data = message.get("data", {})
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
             return self._problem("data values must be strings")
+        if self.unavailable.get(message["token"], 0) > 0:
+            self.unavailable[message["token"]] -= 1
+            return 503, {"error": {"code": 503, "message": "Try later.", "status": "UNAVAILABLE"}}
         self.messages.append(message)
         if message["token"] in self.unregistered:
             return 404, {

@@ -95,6 +95,23 @@ def test_fcm_being_unavailable_is_retried(fcm, employee, settings) -> None:
     assert notification.pushed_at is None
 
 
+def test_a_retry_after_one_phone_failed_does_not_ring_the_others_again(fcm, employee) -> None:
+    for token in ("t1", "t2", "t3"):
+        device_register(employee=employee, platform="fcm", token=token, tz=zone_in_daytime())
+    notification = notify(employee)
+    fcm.unavailable["t2"] = 1
+
+    with pytest.raises(PushTransientError):
+        notification_push_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.pushed_at is None
+    notification_push_send(notification_id=notification.pk)  # the queue's retry
+
+    assert [message["token"] for message in fcm.messages] == ["t1", "t2", "t3"]
+    notification.refresh_from_db()
+    assert notification.pushed_at is not None
+
+
 def test_without_a_credential_the_notification_stays_in_the_feed(employee, settings) -> None:
     settings.FCM_SERVICE_ACCOUNT_JSON = ""
     settings.FCM_SERVICE_ACCOUNT_FILE = ""
