@@ -33,7 +33,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -169,10 +169,15 @@ def _rebuild_locked(root: Path) -> BuildReport:
     parts = compound_dictionary(_dutch_texts())
     index = index_create(root / generation, parts)
     writer = index.writer(heap_size=BUILD_HEAP_BYTES, num_threads=BUILD_THREADS)
-    documents = documents_add(writer, rows=_rows(), compound_parts=parts, replace=False)
+    recent: dict[str, str] = {}
+    rows = _noting_recent(_rows(), since=started - CATCH_UP_OVERLAP, recent=recent)
+    documents = documents_add(writer, rows=rows, compound_parts=parts, replace=False)
     writer.commit()
     writer.wait_merging_threads()
-    # Changes made while the build read the table are re-read by the first catch-up.
+    # Changes made while the build read the table are re-read by the first catch-up; the
+    # versions it did read within the catch-up's overlap are not (after a bulk import that
+    # is every row).
+    (root / generation / RECENT_FILE).write_text(json.dumps(recent))
     now = time.time()
     _state_write(
         root,
@@ -186,6 +191,17 @@ def _rebuild_locked(root: Path) -> BuildReport:
     )
     _remove_old_generations(root, keep=generation)
     return BuildReport(generation, documents, time.monotonic() - clock)
+
+
+def _noting_recent(
+    rows: Iterable[ArticleRow], *, since: datetime, recent: dict[str, str]
+) -> Iterator[ArticleRow]:
+    """`rows`, noting in `recent` the `updated_at` of those updated since `since` (the
+    catch-up's list of versions already indexed, `RECENT_FILE`)."""
+    for row in rows:
+        if row["updated_at"] >= since:
+            recent[str(row["id"])] = row["updated_at"].isoformat()
+        yield row
 
 
 def _remove_old_generations(root: Path, *, keep: str) -> None:

@@ -229,6 +229,31 @@ def test_catching_up_without_changes_writes_nothing(
     assert second.commits == first.commits
 
 
+def test_the_first_catch_up_after_a_build_does_not_index_again_what_the_build_read(
+    make_article: MakeArticle,
+) -> None:
+    """Articles written just before a build (a bulk import, then `search_index rebuild`)
+    lie in the catch-up's overlap window; the build tells it which versions it read."""
+    for number in range(3):
+        make_article(title=f"Voicemail instellen {number}")
+    call_command("search_index", "rebuild")
+    built = state_read(index_root())
+    assert built is not None
+
+    caught_up = index_catch_up()
+
+    assert caught_up is not None
+    assert caught_up.commits == built.commits  # nothing indexed again
+    Article.objects.filter(title__endswith=" 1").update(
+        title="Voicemail uitzetten", updated_at=timezone.now()
+    )
+    after_an_edit = index_catch_up()
+    assert after_an_edit is not None
+    assert after_an_edit.commits == built.commits + 1
+    index_reader_forget()
+    assert len(rank("uitzetten").ids) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_search_before_the_first_build_is_done_is_a_503_and_never_a_partial_answer(
     make_article: MakeArticle, employee_client: APIClient, settings: Any
