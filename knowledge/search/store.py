@@ -33,7 +33,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -60,6 +60,7 @@ from knowledge.search.indexing import (
 STATE_FILE = "state.json"
 RECENT_FILE = "recent.json"
 LOCK_FILE = "writer.lock"
+ROWS_CHUNK = 2000
 CATCH_UP_OVERLAP = timedelta(seconds=60)
 DELETIONS_CHECK_SECONDS = 60.0
 GENERATIONS_KEPT = 2
@@ -130,11 +131,15 @@ def _writer_lock(root: Path, *, wait: bool) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _rows(since: datetime | None = None) -> Iterator[ArticleRow]:
-    queryset = Article.objects.order_by("id")  # ties in rank go to the lower id
-    if since is not None:  # a few rows, by the `updated_at` index
-        return iter(queryset.filter(updated_at__gte=since).values(*ARTICLE_COLUMNS))
-    return queryset.values(*ARTICLE_COLUMNS).iterator(chunk_size=2000)
+def _rows(ids: Sequence[int] | None = None) -> Iterator[ArticleRow]:
+    """Every article, or those of `ids`, in id order (ties in rank go to the lower id)."""
+    queryset = Article.objects.order_by("id")
+    if ids is None:
+        yield from queryset.values(*ARTICLE_COLUMNS).iterator(chunk_size=ROWS_CHUNK)
+        return
+    for start in range(0, len(ids), ROWS_CHUNK):
+        chunk = ids[start : start + ROWS_CHUNK]
+        yield from queryset.filter(pk__in=chunk).values(*ARTICLE_COLUMNS)
 
 
 def _dutch_texts() -> Iterator[str]:
@@ -244,22 +249,25 @@ def _index_window(root: Path, state: IndexState, since: datetime) -> None:
     `updated_at` (the writer keeps that list beside the generation, in `recent.json`)."""
     recent_file = root / state.generation / RECENT_FILE
     recent = json.loads(recent_file.read_text()) if recent_file.exists() else {}
-    rows = list(_rows(since=since))
-    changed = [r for r in rows if recent.get(str(r["id"])) != r["updated_at"].isoformat()]
+    # Ids and versions first (by the `updated_at` index); whole rows only where changed.
+    stamps: dict[int, datetime] = dict(
+        Article.objects.filter(updated_at__gte=since).values_list("id", "updated_at")
+    )
+    changed = sorted(pk for pk, at in stamps.items() if recent.get(str(pk)) != at.isoformat())
     if changed:
+        rows = list(_rows(changed))
         index, parts = index_open(root / state.generation)
         writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
-        documents_add(writer, rows=changed, compound_parts=parts)
+        documents_add(writer, rows=rows, compound_parts=parts)
         writer.commit()
         writer.wait_merging_threads()
         state.commits += 1
-    newest = max([datetime.fromisoformat(state.watermark), *(r["updated_at"] for r in rows)])
+        stamps.update((row["id"], row["updated_at"]) for row in rows)  # the versions indexed
+    newest = max([datetime.fromisoformat(state.watermark), *stamps.values()])
     state.watermark = newest.isoformat()
-    state.window = _window(len(rows), max((r["updated_at"] for r in rows), default=None))
+    state.window = _window(len(stamps), max(stamps.values(), default=None))
     recent = {
-        str(r["id"]): r["updated_at"].isoformat()
-        for r in rows
-        if r["updated_at"] >= newest - CATCH_UP_OVERLAP
+        str(pk): at.isoformat() for pk, at in stamps.items() if at >= newest - CATCH_UP_OVERLAP
     }
     recent_file.write_text(json.dumps(recent))
 
