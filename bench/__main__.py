@@ -74,7 +74,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--reuse-data",
         action="store_true",
-        help="keep a full-scale dataset already loaded by an earlier run (faster reruns)",
+        help="keep a full-scale dataset already loaded by an earlier run, migrated to "
+        "this code (faster reruns)",
     )
     parser.add_argument(
         "--articles",
@@ -122,12 +123,15 @@ def _loaded_scale() -> float | None:
 
 
 def _load(scale: float, workdir: Path, *, reuse: bool, articles: int | None = None) -> None:
+    from django.core.management import call_command
     from django.db import connection
 
     from bench.load import LOADER_VERSION, database_recreate, load
 
     if reuse and articles is None and _loaded_scale() == scale:
         log(f"  reusing the dataset at {scale:.0%} in {database_url()}")
+        # The code may have new migrations since the dataset was loaded.
+        call_command("migrate", verbosity=0)
         return
     connection.close()
     database_recreate(database_url())
