@@ -34,7 +34,7 @@ STALE_FACTOR = 0.6
 OWN_LANGUAGE_BONUS = 1.25
 # Candidates beyond the page: a fresh or own-language article just below it may move up.
 CANDIDATE_MARGIN = 30
-# At most this many candidates when the last ones tie with documents beyond them.
+# Candidates (or four times a deep page's) when the last ones tie with documents beyond.
 TIED_CANDIDATES_MAX = 2000
 
 
@@ -99,10 +99,14 @@ def _candidates(
     with the whole tie among the candidates, the page orders it by id and is the same
     everywhere. Ties are common where every match scores alike: a typo or an unfinished
     word alone."""
-    hits = searcher.search(query, limit=wanted + 1, count=False).hits
-    for limit in (wanted * 4, TIED_CANDIDATES_MAX):  # a few more, then as many as we take
-        if len(hits) <= wanted or hits[-1][0] != hits[wanted - 1][0]:
+    limit = wanted + 1
+    hits = searcher.search(query, limit=limit, count=False).hits
+    # A few more, then as many as we take (never fewer than asked for a deep page).
+    for larger in (wanted * 4, max(wanted * 4, TIED_CANDIDATES_MAX)):
+        every_match_is_here = len(hits) < limit
+        if every_match_is_here or hits[-1][0] != hits[wanted - 1][0] or larger <= limit:
             break
+        limit = larger
         hits = searcher.search(query, limit=limit, count=False).hits
     if len(hits) <= wanted:
         return hits

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import Employee
 from knowledge.models import Article
+from knowledge.search import ranking
 from knowledge.search.analysis import compound_dictionary
 from knowledge.search.query import SearchFilters, query_parse
 from knowledge.search.ranking import RankedPage, articles_rank
@@ -39,14 +40,14 @@ def found(client: APIClient, q: str) -> list[str]:
     return [item["slug"] for item in response.json()["results"]]
 
 
-def rank(q: str, *, highlight: bool = True) -> RankedPage:
+def rank(q: str, *, highlight: bool = True, offset: int = 0, limit: int = 10) -> RankedPage:
     return articles_rank(
         parsed=query_parse(q),
         filters=SearchFilters(status="published"),
         preferred_language="nl",
         today=date.today(),
-        offset=0,
-        limit=10,
+        offset=offset,
+        limit=limit,
         highlight=highlight,
     )
 
@@ -229,6 +230,20 @@ def test_catching_up_without_changes_writes_nothing(
     assert second.commits == first.commits
 
 
+def test_a_tie_wider_than_the_candidates_kept_still_fills_a_deep_page(
+    make_article: MakeArticle, employee_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "CANDIDATE_MARGIN", 0)
+    monkeypatch.setattr(ranking, "TIED_CANDIDATES_MAX", 10)  # below the page's end
+    articles = [make_article(title="Voicemail instellen") for _ in range(45)]
+    lowest = sorted(article.pk for article in articles)
+    found(employee_client, "voicemail")
+
+    page = rank("voicemail", highlight=False, offset=20)
+
+    assert page.ids == lowest[20:31]
+
+
 def test_the_first_catch_up_after_a_build_does_not_index_again_what_the_build_read(
     make_article: MakeArticle,
 ) -> None:
@@ -305,14 +320,7 @@ def test_equally_relevant_articles_come_in_the_same_order_wherever_the_index_kee
     index_reader_forget()
 
     first = rank("voicemail", highlight=False)
-    second = articles_rank(
-        parsed=query_parse("voicemail"),
-        filters=SearchFilters(status="published"),
-        preferred_language="nl",
-        today=date.today(),
-        offset=10,
-        limit=10,
-    )
+    second = rank("voicemail", highlight=False, offset=10)
 
     assert first.ids == lowest[:11]  # the page of 10, and the first of the next
     assert second.ids == lowest[10:21]  # the next page: nothing repeated, nothing skipped
