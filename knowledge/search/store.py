@@ -14,10 +14,11 @@ it that any app server can rebuild. Layout:
 - Catching up: articles are read back from the database by `updated_at`, from the
   newest change seen minus `CATCH_UP_OVERLAP` (a write that committed late, or came from
   a host whose clock is a little behind, is still seen); rows already indexed at that
-  `updated_at` are skipped. A probe (count and newest `updated_at` of that window, from
-  the index on `updated_at`) tells whether anything committed since the last look, so
-  the rows are only read when something did. Any worker of the host does it, at most every
-  `SEARCH_SYNC_SECONDS`, whoever gets the lock; the others just reload their reader.
+  `updated_at` are skipped. A probe (count, newest and sum of the `updated_at` of that
+  window, from the index on `updated_at`: `articles_changed_probe`) tells whether anything
+  committed since the last look, so the rows are only read when something did. Any
+  worker of the host does it, at most every `SEARCH_SYNC_SECONDS`, whoever gets the lock;
+  the others just reload their reader.
 - Deleted articles leave no `updated_at` behind: every `DELETIONS_CHECK_SECONDS` the
   catch-up compares the number of articles with the index's, and when they differ removes
   the documents whose article is gone. (A deleted article is never shown meanwhile: the
@@ -41,7 +42,6 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from knowledge.models import Article, ArticleLanguage
@@ -56,6 +56,7 @@ from knowledge.search.indexing import (
     index_create,
     index_open,
 )
+from knowledge.sql import articles_changed_probe
 
 STATE_FILE = "state.json"
 RECENT_FILE = "recent.json"
@@ -77,8 +78,8 @@ BUILD_THREADS = 1
 class IndexState:
     generation: str
     watermark: str  # the newest `updated_at` indexed (ISO 8601)
-    # Count and newest `updated_at` of the overlap window when it was last read: while a
-    # cheap probe finds them unchanged, nothing new has committed and nothing is read.
+    # The probe of the overlap window when it was last read: while the probe finds the
+    # same, nothing new has committed and nothing is read.
     window: str = ""
     checked_at: float = 0.0  # wall clock of the last catch-up
     commits: int = 0
@@ -228,20 +229,16 @@ def index_catch_up(root: Path | None = None) -> IndexState | None:
 
 def _catch_up_locked(root: Path, state: IndexState) -> IndexState:
     since = datetime.fromisoformat(state.watermark) - CATCH_UP_OVERLAP
-    probe = Article.objects.filter(updated_at__gte=since).aggregate(
-        count=Count("pk"), newest=Max("updated_at")
-    )
-    if _window(probe["count"], probe["newest"]) != state.window:
+    # Taken before the rows are read: what commits after it changes the next probe.
+    probe = articles_changed_probe(since=since)
+    if probe != state.window:
         _index_window(root, state, since)
+        state.window = probe
     if time.time() - state.deletions_checked_at >= DELETIONS_CHECK_SECONDS:
         _remove_deleted(root, state)
     state.checked_at = time.time()
     _state_write(root, state)
     return state
-
-
-def _window(count: int, newest: datetime | None) -> str:
-    return f"{count}:{newest.isoformat() if newest else ''}"
 
 
 def _index_window(root: Path, state: IndexState, since: datetime) -> None:
@@ -265,7 +262,6 @@ def _index_window(root: Path, state: IndexState, since: datetime) -> None:
         stamps.update((row["id"], row["updated_at"]) for row in rows)  # the versions indexed
     newest = max([datetime.fromisoformat(state.watermark), *stamps.values()])
     state.watermark = newest.isoformat()
-    state.window = _window(len(stamps), max(stamps.values(), default=None))
     recent = {
         str(pk): at.isoformat() for pk, at in stamps.items() if at >= newest - CATCH_UP_OVERLAP
     }

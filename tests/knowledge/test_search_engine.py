@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -242,6 +242,26 @@ def test_a_tie_wider_than_the_candidates_kept_still_fills_a_deep_page(
     page = rank("voicemail", highlight=False, offset=20)
 
     assert page.ids == lowest[20:31]
+
+
+def test_an_edit_that_commits_late_with_an_earlier_time_is_still_indexed(
+    make_article: MakeArticle, employee_client: APIClient
+) -> None:
+    """An edit's `updated_at` is taken when it saves, not when it commits: an edit whose
+    transaction commits after a later one's, to an article already in the catch-up's
+    window, changes neither the window's count nor its newest time."""
+    edited = make_article(title="Voicemail instellen")
+    make_article(title="Bundel op")  # the window's newest
+    found(employee_client, "voicemail")
+    assert index_catch_up() is not None
+
+    Article.objects.filter(pk=edited.pk).update(
+        title="Roaming in Turkije", updated_at=edited.updated_at + timedelta(microseconds=1)
+    )
+    assert index_catch_up() is not None
+    index_reader_forget()
+
+    assert rank("turkije").ids == [edited.pk]
 
 
 def test_the_first_catch_up_after_a_build_does_not_index_again_what_the_build_read(
