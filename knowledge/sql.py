@@ -345,8 +345,9 @@ def search_log_insert(
 def articles_changed_probe(*, since: datetime) -> str:
     """A fingerprint of the articles updated since `since`: their count, the newest
     `updated_at` and the sum of every `updated_at` (exact on PostgreSQL, where epoch
-    seconds are `numeric`; to the millisecond on SQLite, the demo). It changes when any of them changes, also to a time older than the newest,
-    as an edit does whose transaction commits after a later one's. One index range scan."""
+    seconds are `numeric`; to the millisecond on SQLite, the demo). It changes when any
+    of them changes, also to a time older than the newest, as an edit does whose
+    transaction commits after a later one's. One index range scan."""
     stamp = (
         "EXTRACT(EPOCH FROM updated_at)"
         if connection.vendor == "postgresql"
